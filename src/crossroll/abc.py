@@ -1,0 +1,310 @@
+"""The contracts between crossroll's parts, as documented abstract classes.
+
+Parts depend on these interfaces, never on each other's internals: the RPC
+server only knows :class:`ChainAPI`, a chain only knows :class:`EngineAPI` and
+:class:`SchedulerAPI`, and the orchestrator only knows :class:`ServiceAPI`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from .types import (
+    Account,
+    AccountProof,
+    Address,
+    Block,
+    BlockHeader,
+    BlockRef,
+    CallRequest,
+    CallResult,
+    DevAccount,
+    FeeHistory,
+    Hash32,
+    Log,
+    LogFilter,
+    Receipt,
+    Transaction,
+)
+
+
+# ---------------------------------------------------------------------- clock
+class TimerAPI(ABC):
+    """A handle on a scheduled action."""
+
+    @property
+    @abstractmethod
+    def due(self) -> float:
+        """Clock time at which the action fires."""
+
+    @abstractmethod
+    def cancel(self) -> None:
+        """Stop the action from firing (again). Idempotent."""
+
+
+class SchedulerAPI(ABC):
+    """The one clock every timed action in crossroll goes through.
+
+    ``now()`` is seconds since the Unix epoch (float).  With a wall clock, time
+    passes by itself; with a virtual clock it only moves when
+    :meth:`advance` is called, and every action due on the way fires in
+    time order, so a 7-day window passes in milliseconds.
+    """
+
+    @property
+    @abstractmethod
+    def virtual(self) -> bool:
+        """True when time only moves through :meth:`advance`."""
+
+    @abstractmethod
+    def now(self) -> float:
+        """Current clock time, seconds since the epoch."""
+
+    @abstractmethod
+    def call_at(self, when: float, action: Callable[[], Any]) -> TimerAPI:
+        """Run ``action`` once at clock time ``when`` (at once if it is past)."""
+
+    @abstractmethod
+    def call_later(self, delay: float, action: Callable[[], Any]) -> TimerAPI:
+        """Run ``action`` once, ``delay`` seconds from now."""
+
+    @abstractmethod
+    def every(self, interval: float, action: Callable[[], Any]) -> TimerAPI:
+        """Run ``action`` every ``interval`` seconds until cancelled."""
+
+    @abstractmethod
+    def advance(self, seconds: float) -> int:
+        """Move a virtual clock forward, firing due actions in order; return how many
+        fired.  A wall clock raises :class:`~crossroll.errors.ClockError`."""
+
+
+# ------------------------------------------------------------------- services
+class ServiceAPI(ABC):
+    """A long-running part (chain miner, RPC server, sequencer, relayer, ...).
+
+    The orchestrator starts services in dependency order and stops them in
+    reverse; ``stop`` must be idempotent and must not raise for a service that
+    never started.
+    """
+
+    name: str
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Begin serving; return once the service is ready."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Release every resource (timers, sockets); idempotent."""
+
+
+# --------------------------------------------------------------------- engine
+class EngineAPI(ABC):
+    """Executes EVM transactions over a content-addressed state database.
+
+    The engine is stateless apart from that database: every method names the
+    state root (or parent header) it works on, so snapshots, reverts and
+    historical reads cost nothing.  py-evm is the default implementation; any
+    other engine must pass the same conformance tests (roots equal to anvil's).
+    """
+
+    @abstractmethod
+    def genesis(self, timestamp: int) -> tuple[BlockHeader, Hash32]:
+        """Build the genesis header from the chain's rules and alloc."""
+
+    @abstractmethod
+    def build_block(
+        self,
+        parent: BlockHeader,
+        state_root: Hash32,
+        transactions: Sequence[Transaction],
+        *,
+        timestamp: int,
+        coinbase: Address,
+    ) -> tuple[Block, list[tuple[Transaction, Exception]]]:
+        """Execute ``transactions`` in order on ``state_root`` (the pre-state, which may
+        differ from ``parent.state_root`` after anvil_set* cheats) and seal a block on
+        top of ``parent``.  Transactions that fail validation at their turn are
+        left out and returned with the reason."""
+
+    @abstractmethod
+    def account(self, state_root: Hash32, address: Address) -> Account: ...
+
+    @abstractmethod
+    def code(self, state_root: Hash32, address: Address) -> bytes: ...
+
+    @abstractmethod
+    def storage(self, state_root: Hash32, address: Address, slot: int) -> int: ...
+
+    @abstractmethod
+    def set_account(
+        self,
+        state_root: Hash32,
+        address: Address,
+        *,
+        balance: int | None = None,
+        nonce: int | None = None,
+        code: bytes | None = None,
+        storage: dict[int, int] | None = None,
+    ) -> Hash32:
+        """Write account fields outside of any transaction; return the new state root."""
+
+    @abstractmethod
+    def call(self, header: BlockHeader, state_root: Hash32, request: CallRequest) -> CallResult:
+        """Run a message against ``state_root`` in the context of a block with
+        ``header``'s environment, without changing any state."""
+
+    @abstractmethod
+    def proof(self, state_root: Hash32, address: Address, slots: Sequence[int]) -> AccountProof:
+        """Merkle-Patricia proofs of an account and some of its slots."""
+
+    @abstractmethod
+    def decode_transaction(self, raw: bytes) -> Transaction:
+        """Decode a signed transaction and recover its sender; raise
+        :class:`~crossroll.errors.TransactionRejected` subclasses on bad input."""
+
+
+# ---------------------------------------------------------------------- chain
+class ChainAPI(ABC):
+    """One EVM chain as JSON-RPC sees it: reads by block, writes by transaction,
+    and anvil-style development controls.  All methods are synchronous and must
+    be called from the thread that owns the chain (the network's event loop)."""
+
+    chain_id: int
+
+    # -- blocks and transactions
+    @abstractmethod
+    def head(self) -> Block: ...
+
+    @abstractmethod
+    def block(self, ref: BlockRef) -> Block:
+        """Resolve a number, hash or tag; raise UnknownBlock if absent. ``pending``
+        answers the block that would be mined next from the pool."""
+
+    @abstractmethod
+    def transaction(self, tx_hash: Hash32) -> tuple[Transaction, Block | None]:
+        """A mined (with its block) or pending (with None) transaction; raise KeyError."""
+
+    @abstractmethod
+    def receipt(self, tx_hash: Hash32) -> Receipt | None: ...
+
+    @abstractmethod
+    def logs(self, flt: LogFilter) -> list[Log]: ...
+
+    # -- state
+    @abstractmethod
+    def account(self, address: Address, ref: BlockRef = "latest") -> Account: ...
+
+    @abstractmethod
+    def code(self, address: Address, ref: BlockRef = "latest") -> bytes: ...
+
+    @abstractmethod
+    def storage(self, address: Address, slot: int, ref: BlockRef = "latest") -> int: ...
+
+    @abstractmethod
+    def proof(self, address: Address, slots: Sequence[int], ref: BlockRef = "latest") -> AccountProof: ...
+
+    @abstractmethod
+    def call(self, request: CallRequest, ref: BlockRef = "latest") -> CallResult:
+        """Raise ExecutionReverted (code 3, revert data) when the call reverts."""
+
+    @abstractmethod
+    def estimate_gas(self, request: CallRequest, ref: BlockRef = "pending") -> int: ...
+
+    # -- fees
+    @abstractmethod
+    def gas_price(self) -> int: ...
+
+    @abstractmethod
+    def max_priority_fee(self) -> int: ...
+
+    @abstractmethod
+    def fee_history(self, count: int, newest: BlockRef, percentiles: Sequence[float]) -> FeeHistory: ...
+
+    # -- writes
+    @abstractmethod
+    def send_raw_transaction(self, raw: bytes) -> Hash32:
+        """Validate against the pending state and queue (automine: mine at once)."""
+
+    @abstractmethod
+    def send_transaction(self, request: CallRequest) -> Hash32:
+        """Fill in, sign with a dev account's key and send."""
+
+    @property
+    @abstractmethod
+    def dev_accounts(self) -> Sequence[DevAccount]: ...
+
+    # -- mining and time
+    @abstractmethod
+    def mine(self, blocks: int = 1, timestamp: int | None = None) -> list[Block]: ...
+
+    @abstractmethod
+    def set_automine(self, enabled: bool) -> None: ...
+
+    @abstractmethod
+    def set_interval_mining(self, seconds: float) -> None:
+        """0 turns interval mining off."""
+
+    @abstractmethod
+    def increase_time(self, seconds: int) -> int:
+        """Add to the offset between clock time and block time; return the total offset."""
+
+    @abstractmethod
+    def set_next_block_timestamp(self, timestamp: int) -> None: ...
+
+    # -- development controls
+    @abstractmethod
+    def snapshot(self) -> int: ...
+
+    @abstractmethod
+    def revert(self, snapshot_id: int) -> bool: ...
+
+    @abstractmethod
+    def set_balance(self, address: Address, balance: int) -> None: ...
+
+    @abstractmethod
+    def set_code(self, address: Address, code: bytes) -> None: ...
+
+    @abstractmethod
+    def set_storage_at(self, address: Address, slot: int, value: int) -> None: ...
+
+    @abstractmethod
+    def set_nonce(self, address: Address, nonce: int) -> None: ...
+
+    # -- events
+    @abstractmethod
+    def on_block(self, listener: Callable[[Block], None]) -> Callable[[], None]:
+        """Call ``listener`` after each new block; return an unsubscribe function."""
+
+    @contextmanager
+    def snapshotted(self) -> Iterator[int]:
+        """``with chain.snapshotted():`` reverts every change made inside."""
+        snap = self.snapshot()
+        try:
+            yield snap
+        finally:
+            self.revert(snap)
+
+
+# --------------------------------------------------------------------- client
+class ClientAPI(ABC):
+    """A JSON-RPC client; the HTTP client and the in-process client share it, so
+    code and tests run unchanged against either."""
+
+    @abstractmethod
+    def request(self, method: str, params: Sequence[Any] | None = None) -> Any:
+        """Send one request; return ``result`` or raise the CrossrollError subclass
+        matching the error's code."""
+
+    @abstractmethod
+    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+        """Send a batch; return results in order (errors as CrossrollError instances)."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        # client.eth_blockNumber() == client.request("eth_blockNumber", [])
+        if "_" not in name or name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *params: self.request(name, list(params))

@@ -1,0 +1,56 @@
+"""Chain rules: what kind of chain this is, as fork-style subclasses.
+
+Variants override class attributes instead of passing flags (py-evm's fork
+pattern).  The settlement layer and the rollups of later issues extend these.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+# The deterministic CREATE2 deployer (Arachnid's), which anvil, Supersim and
+# every OP chain have at genesis; forge scripts rely on it for CREATE2.
+CREATE2_DEPLOYER = bytes.fromhex("4e59b44847b379578588920ca78fbf26c0b4956c")
+CREATE2_DEPLOYER_CODE = bytes.fromhex(
+    "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035"
+    "828234f58015156039578182fd5b8082525050506014600cf3"
+)
+
+
+class ChainRules:
+    """Rules of a plain development chain (``crossroll node``)."""
+
+    name: ClassVar[str] = "dev"
+    #: py-evm fork.  Cancun, not Prague: under Prague the EIP-2935 history
+    #: contract stores block hashes, so state roots would depend on timestamps.
+    hardfork: ClassVar[str] = "cancun"
+    gas_limit: ClassVar[int] = 30_000_000
+    #: Base fee of the genesis block *and* of block 1, as anvil does.
+    initial_base_fee: ClassVar[int] = 1_000_000_000
+    #: Default tip suggested by eth_maxPriorityFeePerGas (anvil: 1 gwei).
+    default_priority_fee: ClassVar[int] = 1_000_000_000
+    #: geth's txMaxSize: 4 slots of 32 KiB.
+    max_tx_size: ClassVar[int] = 128 * 1024
+    #: Legacy transactions without EIP-155 replay protection (anvil accepts them).
+    allow_unprotected: ClassVar[bool] = True
+    tx_types: ClassVar[frozenset[int]] = frozenset({0, 1, 2})
+    #: Seconds between blocks when interval mining; None means automine.
+    default_block_time: ClassVar[float | None] = None
+    genesis_code: ClassVar[dict[bytes, bytes]] = {CREATE2_DEPLOYER: CREATE2_DEPLOYER_CODE}
+
+
+class L1Rules(ChainRules):
+    """The settlement layer (chain 900 in the devnet)."""
+
+    name = "l1"
+    default_block_time = 12.0
+
+
+class L2Rules(ChainRules):
+    """A rollup chain (901, 902, ... in the devnet)."""
+
+    name = "l2"
+    default_block_time = 2.0
+
+
+RULES: dict[str, type[ChainRules]] = {r.name: r for r in (ChainRules, L1Rules, L2Rules)}

@@ -1,0 +1,151 @@
+"""One exception tree for the whole project.
+
+Every error carries a JSON-RPC ``code``, a one-line ``message`` and optional
+``data``; the RPC edge turns any :class:`CrossrollError` into
+``{"code", "message", "data"}`` and the CLI into a one-line abort.  Codes follow
+what geth and anvil answer, so clients that classify errors by code or by
+message (ethers, web3.py, cast) behave as they do against anvil.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# JSON-RPC 2.0 / EIP-1474 codes used by geth and anvil.
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+SERVER_ERROR = -32000  # geth's generic "invalid input" / server error
+TRANSACTION_REJECTED = -32003  # anvil's code for pool validation errors
+EXECUTION_REVERTED = 3  # geth/anvil: eth_call / eth_estimateGas revert
+
+
+class CrossrollError(Exception):
+    """Base of every error crossroll raises on purpose."""
+
+    code: int = SERVER_ERROR
+
+    def __init__(self, message: str, *, data: Any = None, code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.data = data
+        if code is not None:
+            self.code = code
+
+    def to_rpc(self) -> dict[str, Any]:
+        err: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.data is not None:
+            err["data"] = self.data
+        return err
+
+
+class ConfigError(CrossrollError):
+    """A configuration value is missing, malformed or contradicts another."""
+
+
+class ClockError(CrossrollError):
+    """A timer was scheduled in the past of a virtual clock, or similar misuse."""
+
+
+# ---------------------------------------------------------------- chain errors
+class ChainError(CrossrollError):
+    """Something a chain refused to do."""
+
+
+class UnknownBlock(ChainError):
+    """A block number, hash or tag that the chain does not have."""
+
+
+class UnknownSnapshot(ChainError):
+    """``evm_revert`` to a snapshot id that does not exist (anymore)."""
+
+
+class ExecutionReverted(ChainError):
+    """A call or gas estimate reverted; ``data`` is the hex revert data."""
+
+    code = EXECUTION_REVERTED
+
+
+class OutOfGas(ChainError):
+    """A call ran out of gas (or gas estimation found no gas limit that works)."""
+
+
+class TransactionRejected(ChainError):
+    """A transaction failed pool validation and changed nothing."""
+
+    code = TRANSACTION_REJECTED
+
+
+class InvalidSignature(TransactionRejected):
+    pass
+
+
+class WrongChainId(TransactionRejected):
+    pass
+
+
+class NonceTooLow(TransactionRejected):
+    pass
+
+
+class NonceTooHigh(TransactionRejected):
+    pass
+
+
+class InsufficientFunds(TransactionRejected):
+    pass
+
+
+class IntrinsicGasTooLow(TransactionRejected):
+    pass
+
+
+class GasLimitExceeded(TransactionRejected):
+    """The transaction's gas exceeds the block gas limit."""
+
+
+class FeeCapTooLow(TransactionRejected):
+    """maxFeePerGas (or gasPrice) below the block base fee, or tip above the cap."""
+
+
+class OversizedTransaction(TransactionRejected):
+    pass
+
+
+class AlreadyKnown(TransactionRejected):
+    pass
+
+
+class UnsupportedTransactionType(TransactionRejected):
+    pass
+
+
+class UnknownAccount(ChainError):
+    """eth_sendTransaction from an address the node holds no key for."""
+
+
+# ------------------------------------------------------------------ rpc errors
+class RpcError(CrossrollError):
+    """Errors of the JSON-RPC envelope itself."""
+
+
+class ParseError(RpcError):
+    code = PARSE_ERROR
+
+
+class InvalidRequest(RpcError):
+    code = INVALID_REQUEST
+
+
+class MethodNotFound(RpcError):
+    code = METHOD_NOT_FOUND
+
+
+class InvalidParams(RpcError):
+    code = INVALID_PARAMS
+
+
+class FilterNotFound(RpcError):
+    code = SERVER_ERROR
