@@ -1,0 +1,1 @@
+"""Test support shipped with crossroll: the pytest plugin and tool locators."""

@@ -1,0 +1,91 @@
+"""The committed contract artifacts load, are complete, and match their sources."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from crossroll import contracts
+
+REPO = Path(__file__).resolve().parents[3]
+
+EXPECTED_FUNCTIONS = {
+    "TestToken": {
+        "name", "symbol", "decimals", "totalSupply", "balanceOf", "allowance",
+        "transfer", "transferFrom", "approve", "mint",
+    },
+    "Probe": {
+        "set", "get", "emitLog", "fail", "failCustom", "selfCreate", "create2",
+        "create2Address", "increment", "counter",
+    },
+    "ProbeChild": {"parent"},
+}  # fmt: skip
+
+EXPECTED_EVENTS = {
+    "TestToken": {"Transfer", "Approval"},
+    "Probe": {"Logged", "Incremented", "Created"},
+    "ProbeChild": set(),
+}
+
+EXPECTED_ERRORS = {
+    "TestToken": {"InsufficientBalance", "InsufficientAllowance", "ZeroAddress"},
+    "Probe": {"CustomFailure"},
+    "ProbeChild": set(),
+}
+
+
+def _entries(artifact: contracts.Artifact, kind: str) -> set[str]:
+    return {e["name"] for e in artifact.abi if e.get("type") == kind}
+
+
+def test_names() -> None:
+    assert set(contracts.names()) == set(EXPECTED_FUNCTIONS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FUNCTIONS))
+def test_artifact_loads(name: str) -> None:
+    a = contracts.load(name)
+    assert a.name == name
+    assert a.bytecode and a.deployed_bytecode
+    assert len(a.bytecode) > len(a.deployed_bytecode)
+    # bytecodeHash "none" leaves only the CBOR {"solc": <version>} trailer: 0xa1 "solc" ... 0x000a
+    assert a.deployed_bytecode.endswith(bytes.fromhex("000a"))
+    assert _entries(a, "function") == EXPECTED_FUNCTIONS[name]
+    assert _entries(a, "event") == EXPECTED_EVENTS[name]
+    assert _entries(a, "error") == EXPECTED_ERRORS[name]
+    assert contracts.load(name) is a  # cached
+
+
+def test_unknown_artifact() -> None:
+    with pytest.raises(KeyError, match="NoSuchContract"):
+        contracts.load("NoSuchContract")
+
+
+def test_testtoken_abi_shapes() -> None:
+    fns = contracts.load("TestToken").functions()
+    assert [i["type"] for i in fns["mint"]["inputs"]] == ["address", "uint256"]
+    assert [o["type"] for o in fns["transfer"]["outputs"]] == ["bool"]
+    assert fns["decimals"]["outputs"][0]["type"] == "uint8"
+    ctor = next(e for e in contracts.load("TestToken").abi if e["type"] == "constructor")
+    assert [i["type"] for i in ctor["inputs"]] == ["string", "string", "uint8", "uint256"]
+
+
+def test_artifacts_are_up_to_date() -> None:
+    node = shutil.which("node")
+    if node is None or not (REPO / "node_modules" / "solc").is_dir():
+        msg = "node or node_modules/solc missing (run scripts/install-tools)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    proc = subprocess.run(
+        [node, "scripts/build_contracts.js", "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, f"stale contract artifacts:\n{proc.stdout}{proc.stderr}"
