@@ -24,7 +24,7 @@ from crossroll.testing.tools import require_tool, start_anvil
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
 ANVIL_ARGS = ("--hardfork", "cancun")  # documented in docs/conformance.md
-RECIPIENT = "0x000000000000000000000000000000000000BEEF"
+RECIPIENT = "0x000000000000000000000000000000000000bEEF"
 
 
 def build_transactions() -> tuple[list[tuple[str, bytes]], dict[str, str]]:

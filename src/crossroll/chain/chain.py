@@ -1,0 +1,357 @@
+"""One EVM chain: block store, pool, mining modes and anvil-style controls.
+
+Not thread-safe (neither is py-evm): drive a Chain from one thread only; the
+network holds its lock around every call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..abc import ChainAPI, EngineAPI, SchedulerAPI, TimerAPI
+from ..errors import UnknownBlock
+from ..types import (
+    Account,
+    AccountProof,
+    Address,
+    Block,
+    BlockHeader,
+    BlockRef,
+    CallRequest,
+    CallResult,
+    DevAccount,
+    FeeHistory,
+    Hash32,
+    Log,
+    LogFilter,
+    Receipt,
+    Transaction,
+)
+from . import validation as v
+from .accounts import dev_accounts
+from .config import ChainConfig
+from .fees import block_rewards, child_base_fee
+from .gas import estimate_gas
+from .revert import call_error
+from .signing import sign_request
+from .store import BlockStore
+from .txpool import TxPool, check_transaction
+
+_LATEST_TAGS = ("latest", "safe", "finalized")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Snapshot:
+    head: int
+    state_root: Hash32
+    pool: TxPool
+    time_offset: int
+    next_timestamp: int | None
+
+
+class Chain(ChainAPI):
+    """:class:`ChainAPI` over an :class:`EngineAPI` (py-evm by default)."""
+
+    def __init__(
+        self, config: ChainConfig, scheduler: SchedulerAPI, engine: EngineAPI | None = None
+    ) -> None:
+        self.config = config
+        self.rules = config.rules
+        self.chain_id = config.chain_id
+        self.scheduler = scheduler
+        self._accounts = dev_accounts(config.mnemonic, config.account_count)
+        self._keys = {a.address: a for a in self._accounts}
+        if engine is None:
+            from .engine import PyEvmEngine
+
+            engine = PyEvmEngine(config, self._accounts)
+        self.engine = engine
+        ts = config.genesis_timestamp
+        header, root = engine.genesis(int(scheduler.now()) if ts is None else ts)
+        self.store = BlockStore(Block(header, (), ()))
+        self.state_root = root  # working state: head's root plus anvil_set* changes
+        self.pool = TxPool()
+        self.automine = config.automine
+        self.time_offset = 0
+        self.next_timestamp: int | None = None
+        self._snapshots: dict[int, _Snapshot] = {}
+        self._next_snapshot = 0
+        self._listeners: list[Callable[[Block], None]] = []
+        self._timer: TimerAPI | None = None
+        if config.block_time:
+            self.set_interval_mining(config.block_time)
+
+    # ------------------------------------------------------------- blocks
+    def head(self) -> Block:
+        return self.store.head
+
+    def _pending_header(self) -> BlockHeader:
+        head = self.store.head.header
+        return dataclasses.replace(
+            head,
+            number=head.number + 1,
+            hash=b"\x00" * 32,
+            parent_hash=head.hash,
+            timestamp=self._next_block_timestamp(),
+            base_fee_per_gas=child_base_fee(head),
+            gas_used=0,
+            state_root=self.state_root,
+        )
+
+    def block(self, ref: BlockRef) -> Block:
+        if ref == "pending":
+            block, _ = self.engine.build_block(
+                self.store.head.header,
+                self.state_root,
+                self._ready(),
+                timestamp=self._next_block_timestamp(),
+                coinbase=self.config.coinbase,
+            )
+            return block
+        if ref in _LATEST_TAGS:
+            return self.store.head
+        if ref == "earliest":
+            return self.store.blocks[0]
+        if isinstance(ref, int):
+            found = self.store.get(ref)
+        elif isinstance(ref, bytes):
+            found = self.store.by_hash.get(ref)
+        else:
+            raise UnknownBlock(f"unknown block tag {ref!r}")
+        if found is None:
+            raise UnknownBlock("header not found")
+        return found
+
+    def _context(self, ref: BlockRef) -> tuple[BlockHeader, Hash32]:
+        """Header and state root that reads at ``ref`` run against."""
+        if ref == "pending":
+            return self._pending_header(), self.state_root
+        if ref in _LATEST_TAGS:
+            return self.store.head.header, self.state_root
+        header = self.block(ref).header
+        return header, header.state_root
+
+    def transaction(self, tx_hash: Hash32) -> tuple[Transaction, Block | None]:
+        found = self.store.transaction(tx_hash)
+        if found is not None:
+            return found[0], found[2]
+        pooled = self.pool.get(tx_hash)
+        if pooled is None:
+            raise KeyError(tx_hash)
+        return pooled, None
+
+    def receipt(self, tx_hash: Hash32) -> Receipt | None:
+        found = self.store.transaction(tx_hash)
+        return found[1] if found is not None else None
+
+    def logs(self, flt: LogFilter) -> list[Log]:
+        return self.store.logs(flt)
+
+    # -------------------------------------------------------------- state
+    def account(self, address: Address, ref: BlockRef = "latest") -> Account:
+        return self.engine.account(self._context(ref)[1], address)
+
+    def code(self, address: Address, ref: BlockRef = "latest") -> bytes:
+        return self.engine.code(self._context(ref)[1], address)
+
+    def storage(self, address: Address, slot: int, ref: BlockRef = "latest") -> int:
+        return self.engine.storage(self._context(ref)[1], address, slot)
+
+    def proof(
+        self, address: Address, slots: Sequence[int], ref: BlockRef = "latest"
+    ) -> AccountProof:
+        return self.engine.proof(self._context(ref)[1], address, slots)
+
+    def _run(self, request: CallRequest, ref: BlockRef) -> CallResult:
+        header, root = self._context(ref)
+        return self.engine.call(header, root, request)
+
+    def call(self, request: CallRequest, ref: BlockRef = "latest") -> CallResult:
+        result = self._run(request, ref)
+        if not result.success:
+            raise call_error(result)
+        return result
+
+    def estimate_gas(self, request: CallRequest, ref: BlockRef = "pending") -> int:
+        """Smallest gas limit that succeeds (binary search, as geth/anvil)."""
+        header, root = self._context(ref)
+        cap = request.gas if request.gas is not None else header.gas_limit
+
+        def run(gas: int) -> CallResult:
+            return self.engine.call(header, root, dataclasses.replace(request, gas=gas))
+
+        return estimate_gas(run, cap)
+
+    # --------------------------------------------------------------- fees
+    def gas_price(self) -> int:
+        return child_base_fee(self.store.head.header) + self.rules.default_priority_fee
+
+    def max_priority_fee(self) -> int:
+        return self.rules.default_priority_fee
+
+    def fee_history(self, count: int, newest: BlockRef, percentiles: Sequence[float]) -> FeeHistory:
+        last = self.store.head.number if newest == "pending" else self.block(newest).number
+        count = max(0, min(count, last + 1, 1024))
+        blocks = self.store.blocks[last - count + 1 : last + 1]
+        base_fees = [b.header.base_fee_per_gas or 0 for b in blocks]
+        base_fees.append(child_base_fee(self.store.blocks[last].header))
+        return FeeHistory(
+            oldest_block=last - count + 1,
+            base_fee_per_gas=tuple(base_fees),
+            gas_used_ratio=tuple(b.header.gas_used / b.header.gas_limit for b in blocks),
+            reward=tuple(block_rewards(b, percentiles) for b in blocks) if percentiles else None,
+        )
+
+    # ------------------------------------------------------------- writes
+    def _nonce(self, address: Address) -> int:
+        return self.engine.account(self.state_root, address).nonce
+
+    def send_raw_transaction(self, raw: bytes) -> Hash32:
+        tx = self.engine.decode_transaction(raw)
+        if tx.hash in self.pool or tx.hash in self.store.tx_index:
+            raise v.already_known()
+        head = self.store.head.header
+        sender = self.engine.account(self.state_root, tx.sender)
+        check_transaction(tx, sender, base_fee=child_base_fee(head), gas_limit=head.gas_limit)
+        self.pool.add(tx)
+        # Like anvil, automine mines when a transaction becomes ready; one with a
+        # nonce gap waits in the pool.
+        if self.automine and tx.nonce < self.pool.pending_nonce(tx.sender, sender.nonce):
+            self._mine_one(self._next_block_timestamp())
+        return tx.hash
+
+    def send_transaction(self, request: CallRequest) -> Hash32:
+        if request.sender is None or request.sender not in self._keys:
+            raise v.no_signer()
+        key = self._keys[request.sender]
+        nonce = request.nonce
+        if nonce is None:
+            nonce = self.pool.pending_nonce(request.sender, self._nonce(request.sender))
+        gas = request.gas if request.gas is not None else self.estimate_gas(request)
+        raw = sign_request(
+            request,
+            key.private_key,
+            nonce=nonce,
+            gas=gas,
+            chain_id=self.chain_id,
+            default_tip=self.rules.default_priority_fee,
+            base_fee=child_base_fee(self.store.head.header),
+        )
+        return self.send_raw_transaction(raw)
+
+    @property
+    def dev_accounts(self) -> Sequence[DevAccount]:
+        return self._accounts
+
+    # ------------------------------------------------------ mining & time
+    def _next_block_timestamp(self) -> int:
+        if self.next_timestamp is not None:
+            return self.next_timestamp
+        parent = self.store.head.header.timestamp
+        return max(parent + 1, int(self.scheduler.now()) + self.time_offset)
+
+    def _ready(self) -> list[Transaction]:
+        return self.pool.ready(self._nonce, self.store.head.header.gas_limit)
+
+    def _mine_one(self, timestamp: int) -> Block:
+        block, rejected = self.engine.build_block(
+            self.store.head.header,
+            self.state_root,
+            self._ready(),
+            timestamp=timestamp,
+            coinbase=self.config.coinbase,
+        )
+        self.next_timestamp = None
+        self.store.append(block)
+        self.state_root = block.header.state_root
+        self.pool.remove(list(block.transactions))
+        self.pool.remove([tx for tx, _ in rejected])
+        self.pool.prune(self._nonce)
+        for listener in list(self._listeners):
+            listener(block)
+        return block
+
+    def mine(self, blocks: int = 1, timestamp: int | None = None) -> list[Block]:
+        if timestamp is not None:
+            self.set_next_block_timestamp(timestamp)
+        return [self._mine_one(self._next_block_timestamp()) for _ in range(blocks)]
+
+    def set_automine(self, enabled: bool) -> None:
+        self.automine = enabled
+        if enabled and self._ready():
+            self._mine_one(self._next_block_timestamp())
+
+    def set_interval_mining(self, seconds: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if seconds > 0:
+            self._timer = self.scheduler.every(
+                seconds, lambda: self._mine_one(self._next_block_timestamp())
+            )
+
+    def increase_time(self, seconds: int) -> int:
+        self.time_offset += seconds
+        return self.time_offset
+
+    def set_next_block_timestamp(self, timestamp: int) -> None:
+        if timestamp < self.store.head.header.timestamp:
+            raise v.timestamp_too_low(timestamp)
+        self.next_timestamp = timestamp
+
+    # ------------------------------------------------- development controls
+    def snapshot(self) -> int:
+        snap_id = self._next_snapshot
+        self._next_snapshot += 1
+        self._snapshots[snap_id] = _Snapshot(
+            self.store.head.number,
+            self.state_root,
+            self.pool.copy(),
+            self.time_offset,
+            self.next_timestamp,
+        )
+        return snap_id
+
+    def revert(self, snapshot_id: int) -> bool:
+        snap = self._snapshots.get(snapshot_id)
+        if snap is None:
+            return False
+        for later in [i for i in self._snapshots if i >= snapshot_id]:
+            del self._snapshots[later]
+        self.store.truncate(snap.head)
+        self.state_root = snap.state_root
+        self.pool = snap.pool
+        self.time_offset = snap.time_offset
+        self.next_timestamp = snap.next_timestamp
+        return True
+
+    def _set(self, address: Address, **fields: Any) -> None:
+        self.state_root = self.engine.set_account(self.state_root, address, **fields)
+
+    def set_balance(self, address: Address, balance: int) -> None:
+        self._set(address, balance=balance)
+
+    def set_code(self, address: Address, code: bytes) -> None:
+        self._set(address, code=code)
+
+    def set_storage_at(self, address: Address, slot: int, value: int) -> None:
+        self._set(address, storage={slot: value})
+
+    def set_nonce(self, address: Address, nonce: int) -> None:
+        self._set(address, nonce=nonce)
+
+    # -------------------------------------------------------------- events
+    def on_block(self, listener: Callable[[Block], None]) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def close(self) -> None:
+        """Stop interval mining."""
+        self.set_interval_mining(0)

@@ -1,0 +1,216 @@
+"""The py-evm engine: one AtomicDB per chain, py-evm's VM driven directly.
+
+Blocks are built by one VM instance per block: transactions are applied one
+after the other to the same state (linear cost, unlike ``Chain.apply_transaction``
+which rebuilds the pending block per call), then the block is finalized, sealed
+and validated by py-evm itself.  Every state root ever produced stays readable
+because trie nodes are never pruned.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import rlp
+from eth.abc import BlockHeaderAPI, SignedTransactionAPI
+from eth.chains.base import ChainContext
+from eth.consensus.context import ConsensusContext
+from eth.db.atomic import AtomicDB
+from eth.db.chain import ChainDB
+from eth_hash.auto import keccak
+from eth_utils import ValidationError
+
+from ...abc import EngineAPI
+from ...errors import TransactionRejected
+from ...types import (
+    Account,
+    AccountProof,
+    Address,
+    Block,
+    BlockHeader,
+    CallRequest,
+    CallResult,
+    DevAccount,
+    Hash32,
+    Transaction,
+)
+from ..config import ChainConfig
+from .call import run_call
+from .convert import ZERO_HASH, to_header, to_receipts
+from .decode import TransactionDecoder
+from .state import StateReader
+from .vm import make_vm_class
+
+_TX_CACHE_SIZE = 16_384
+
+
+def contract_address(sender: Address, nonce: int) -> Address:
+    return keccak(rlp.encode([sender, nonce]))[12:]
+
+
+class PyEvmEngine(EngineAPI):
+    """:class:`EngineAPI` over py-evm.  Not thread-safe: drive it from one thread."""
+
+    def __init__(self, config: ChainConfig, accounts: Sequence[DevAccount] = ()) -> None:
+        self.config = config
+        self.rules = config.rules
+        self.chain_id = config.chain_id
+        self.accounts = tuple(accounts)
+        self.db = AtomicDB()
+        self.chaindb = ChainDB(self.db)
+        self.vm_class = make_vm_class(self.rules.hardfork)
+        self._chain_context = ChainContext(config.chain_id)
+        self._consensus_context = ConsensusContext(self.db)
+        self._decoder = TransactionDecoder(self.vm_class, config)
+        self._reader = StateReader(self.db)
+        # Decoded py-evm transactions by hash (sender already recovered).
+        self._evm_txs: OrderedDict[Hash32, SignedTransactionAPI] = OrderedDict()
+        self._evm_headers: dict[Hash32, BlockHeaderAPI] = {}
+
+    # ------------------------------------------------------------- genesis
+    def genesis(self, timestamp: int) -> tuple[BlockHeader, Hash32]:
+        root = self._reader.blank_root
+        writes: list[tuple[Address, int | None, int | None, bytes | None, dict[int, int]]] = []
+        for acct in self.accounts:
+            writes.append((acct.address, self.config.account_balance, None, None, {}))
+        for addr, code in self.rules.genesis_code.items():
+            writes.append((addr, None, None, code, {}))
+        for addr, g in self.config.alloc:
+            writes.append((addr, g.balance, g.nonce, g.code or None, dict(g.storage)))
+        root = self._reader.write_many(root, writes)
+        header = self.vm_class.create_genesis_header(
+            difficulty=0,
+            gas_limit=self.config.gas_limit or self.rules.gas_limit,
+            timestamp=timestamp,
+            state_root=root,
+            base_fee_per_gas=(
+                self.config.base_fee
+                if self.config.base_fee is not None
+                else self.rules.initial_base_fee
+            ),
+            parent_beacon_block_root=ZERO_HASH,
+            extra_data=b"",
+            nonce=b"\x00" * 8,
+            mix_hash=ZERO_HASH,
+        )
+        self.chaindb.persist_header(header)
+        self._evm_headers[header.hash] = header
+        empty_block = self.vm_class.get_block_class()(header, transactions=[], uncles=[])
+        return to_header(header, len(rlp.encode(empty_block))), root
+
+    # -------------------------------------------------------------- blocks
+    def _evm_header(self, header: BlockHeader) -> BlockHeaderAPI:
+        found = self._evm_headers.get(header.hash)
+        if found is None:
+            found = self.chaindb.get_block_header_by_hash(header.hash)  # type: ignore[arg-type]
+            self._evm_headers[header.hash] = found
+        return found
+
+    def _evm_tx(self, tx: Transaction) -> SignedTransactionAPI:
+        found = self._evm_txs.get(tx.hash)
+        if found is None:
+            found = self._decoder.decode_evm(tx.raw)
+        return found
+
+    def build_block(
+        self,
+        parent: BlockHeader,
+        state_root: Hash32,
+        transactions: Sequence[Transaction],
+        *,
+        timestamp: int,
+        coinbase: Address,
+    ) -> tuple[Block, list[tuple[Transaction, Exception]]]:
+        parent_h = self._evm_header(parent)
+        pending = self.vm_class.create_header_from_parent(
+            parent_h,
+            coinbase=coinbase,
+            timestamp=timestamp,
+            gas_limit=parent_h.gas_limit,
+            state_root=state_root,
+            parent_beacon_block_root=ZERO_HASH,
+        )
+        vm = self.vm_class(
+            header=pending,
+            chaindb=self.chaindb,
+            chain_context=self._chain_context,
+            consensus_context=self._consensus_context,
+        )
+        base_block = vm.get_block()
+        vm.block_preprocessing(base_block)
+        header = vm.get_header().copy(gas_used=0)
+        applied: list[Transaction] = []
+        evm_applied: list[SignedTransactionAPI] = []
+        receipts = []
+        created: list[bytes | None] = []
+        rejected: list[tuple[Transaction, Exception]] = []
+        for tx in transactions:
+            evm_tx = self._evm_tx(tx)
+            try:
+                receipt, _ = vm.apply_transaction(header, evm_tx)
+            except ValidationError as exc:
+                rejected.append((tx, TransactionRejected(str(exc))))
+                continue
+            header = vm.add_receipt_to_header(header, receipt)
+            header = vm.increment_blob_gas_used(header, evm_tx)
+            applied.append(tx)
+            evm_applied.append(evm_tx)
+            receipts.append(receipt)
+            created.append(contract_address(tx.sender, tx.nonce) if tx.to is None else None)
+        filled = vm.set_block_transactions_and_withdrawals(
+            base_block,
+            header,
+            evm_applied,
+            receipts,
+            withdrawals=None,  # type: ignore[arg-type]
+        )
+        filled = vm.block_postprocessing(filled)
+        sealed = vm.mine_block(filled).block
+        self.chaindb.persist_header(sealed.header)
+        self._evm_headers[sealed.header.hash] = sealed.header
+        ours = to_header(sealed.header, len(rlp.encode(sealed)))
+        block = Block(
+            header=ours,
+            transactions=tuple(applied),
+            receipts=to_receipts(ours, applied, receipts, created),
+        )
+        return block, rejected
+
+    # --------------------------------------------------------------- state
+    def account(self, state_root: Hash32, address: Address) -> Account:
+        return self._reader.account(state_root, address)
+
+    def code(self, state_root: Hash32, address: Address) -> bytes:
+        return self._reader.code(state_root, address)
+
+    def storage(self, state_root: Hash32, address: Address, slot: int) -> int:
+        return self._reader.storage(state_root, address, slot)
+
+    def set_account(
+        self,
+        state_root: Hash32,
+        address: Address,
+        *,
+        balance: int | None = None,
+        nonce: int | None = None,
+        code: bytes | None = None,
+        storage: dict[int, int] | None = None,
+    ) -> Hash32:
+        return self._reader.write_many(state_root, [(address, balance, nonce, code, storage or {})])
+
+    def proof(self, state_root: Hash32, address: Address, slots: Sequence[int]) -> AccountProof:
+        return self._reader.proof(state_root, address, slots)
+
+    # ---------------------------------------------------------------- call
+    def call(self, header: BlockHeader, state_root: Hash32, request: CallRequest) -> CallResult:
+        return run_call(self.vm_class, self.chaindb, self.chain_id, header, state_root, request)
+
+    # -------------------------------------------------------------- decode
+    def decode_transaction(self, raw: bytes) -> Transaction:
+        evm_tx, tx = self._decoder.decode(raw)
+        cache = self._evm_txs
+        cache[tx.hash] = evm_tx
+        if len(cache) > _TX_CACHE_SIZE:
+            cache.popitem(last=False)
+        return tx
