@@ -24,6 +24,7 @@ from crossroll.testing.tools import require_tool, start_anvil
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
 ANVIL_ARGS = ("--hardfork", "cancun")  # documented in docs/conformance.md
+SLOTS = ["0x" + k.to_bytes(32, "big").hex() for k in (7, 9, 0)]  # anvil wants 32-byte keys
 RECIPIENT = "0x000000000000000000000000000000000000bEEF"
 
 
@@ -121,7 +122,7 @@ def _accounts(rpc: Rpc, where: dict[str, str], block: str) -> dict[str, dict]:
         "0x0000000000000000000000000000000000000000",  # coinbase (tips)
         "0x4e59b44847b379578588920ca78fbf26c0b4956c",  # CREATE2 deployer in genesis
         RECIPIENT, where["token"], probe, *children]
-    return {a.lower(): rpc("eth_getProof", a, ["0x7", "0x9", "0x0"], block) for a in addresses}
+    return {a.lower(): rpc("eth_getProof", a, SLOTS, block) for a in addresses}
 
 
 def test_cleared_slot_roots_recomputed_independently(both):

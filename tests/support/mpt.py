@@ -94,6 +94,8 @@ def verify_proof(root: bytes, key: bytes, proof: list[bytes]) -> bytes:
     ValueError when the proof does not connect to ``root``.  Children shorter
     than 32 bytes are embedded in their parent and are not separate entries.
     """
+    if root == EMPTY_ROOT and not proof:
+        return b""  # nothing is in an empty trie
     path = _nibbles(keccak(key))
     remaining = list(proof)
     ref: bytes | list = root
