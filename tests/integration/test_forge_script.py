@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.nodes import crossroll_node
 
 from crossroll.testing.tools import DEV_PRIVATE_KEY_0, require_tool, start_anvil
 
@@ -26,9 +27,9 @@ def _anvil() -> Iterator[str]:
 
 
 # Node backends under test: name -> context manager factory yielding an RPC URL.
-# To run the same test against crossroll, add e.g. `"crossroll": crossroll_node`.
 BACKENDS: dict[str, Callable[[], contextlib.AbstractContextManager[str]]] = {
     "anvil": _anvil,
+    "crossroll": crossroll_node,
 }
 
 
