@@ -14,13 +14,13 @@ import subprocess
 import pytest
 import rlp
 from eth_utils import keccak, to_checksum_address
-from tests.support import mpt
-from tests.support.nodes import crossroll_node, crossroll_up
-from tests.support.txs import ADDRS, KEYS
 from web3 import Web3
 
 from crossroll.contracts import load
 from crossroll.testing.tools import require_tool
+from tests.support import mpt
+from tests.support.nodes import crossroll_node, crossroll_up
+from tests.support.txs import ADDRS, KEYS
 
 pytestmark = pytest.mark.slow
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import pytest
 import rlp
 from eth_utils import keccak
+
+from crossroll.testing.tools import require_tool, start_anvil
 from tests.support import mpt
 from tests.support.nodes import crossroll_node
 from tests.support.rpc import Rpc
 from tests.support.txs import ADDRS, KEYS, Signer, calldata, create_address, deploy_data
-
-from crossroll.testing.tools import require_tool, start_anvil
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 

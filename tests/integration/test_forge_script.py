@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.nodes import crossroll_node
 
 from crossroll.testing.tools import DEV_PRIVATE_KEY_0, require_tool, start_anvil
+from tests.support.nodes import crossroll_node
 
 FORGE_PROJECT = Path(__file__).parent / "forge_project"
 
