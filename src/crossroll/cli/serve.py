@@ -1,0 +1,36 @@
+"""Ctrl-C and SIGTERM both end a command the same way: as KeyboardInterrupt,
+caught by the command, which then stops its services and exits 0."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM raise KeyboardInterrupt (even when the
+    shell started us with SIGINT ignored, as it does for ``&`` jobs); an interrupt
+    ends the block quietly."""
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, on_signal) for sig in signals}
+    try:
+        yield
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def wait_forever() -> None:
+    """Block the main thread until interrupted."""
+    while True:
+        time.sleep(3600)

@@ -1,0 +1,55 @@
+"""``crossroll up``: the devnet, an L1 and its rollups, until Ctrl-C."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import click
+
+
+@click.command()
+@click.option("--rollups", type=int, help="Number of rollups (1-16).  [default: 2]")
+@click.option(
+    "--block-time",
+    multiple=True,
+    metavar="CHAIN=SECONDS",
+    help="Block time of one chain (repeatable; 0: automine), e.g. --block-time 901=0.5",
+)
+@click.option(
+    "--automine", is_flag=True, default=None, help="Mine a block per transaction on every chain."
+)
+@click.option("--host", help="Address every server listens on.  [default: 127.0.0.1]")
+@click.option("--l1-port", type=int, help="L1 JSON-RPC port (0: any free port).  [default: 8545]")
+@click.option(
+    "--l2-starting-port", type=int, help="Port of the first rollup, counting up.  [default: 9545]"
+)
+@click.option("--admin-port", type=int, help="Admin RPC port.  [default: 8420]")
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="crossroll.toml to read."
+)
+@click.option("--virtual-time", is_flag=True, default=None, help="Time moves only when advanced.")
+def up(config_file: str | None, **options: Any) -> None:
+    """Run the devnet: L1 900 on :8545, rollups 901, 902, ... on :9545, :9546, ...,
+    admin RPC on :8420 (crossroll.toml < CROSSROLL_* env < flags)."""
+    from ..network.network import Network
+    from ..network.sources import load_network_config
+    from . import STARTED
+    from .banner import print_network
+    from .serve import interruptible, wait_forever
+
+    keys = {
+        "rollups": "rollups.count", "block_time": "block_time", "automine": "automine",
+        "host": "host", "l1_port": "l1.port", "l2_starting_port": "rollups.port",
+        "admin_port": "admin_port", "virtual_time": "virtual_time",
+    }  # fmt: skip
+    flags = {key: (options[name], "--" + name.replace("_", "-")) for name, key in keys.items()}
+    config = load_network_config(flags, config_file=config_file)
+    net = Network(config)
+    try:
+        with interruptible():
+            net.run()
+            print_network(net, time.perf_counter() - STARTED)
+            wait_forever()
+    finally:
+        net.stop()

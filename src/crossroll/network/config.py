@@ -1,0 +1,236 @@
+"""What a devnet (``crossroll up``) and a single node (``crossroll node``) are made of.
+
+The models only hold and check values; :mod:`crossroll.network.sources` reads
+them from ``crossroll.toml``, ``CROSSROLL_*`` variables and CLI flags.  Both
+produce the frozen :class:`~crossroll.chain.config.ChainConfig` each chain is
+built from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..chain.config import DEFAULT_MNEMONIC, ChainConfig
+from ..chain.rules import ChainRules, L1Rules, L2Rules
+from ..errors import ConfigError
+
+MAX_ROLLUPS = 16
+DERIVATION_PATH = "m/44'/60'/0'/0/"
+WEI_PER_ETH = 10**18
+
+Port = Annotated[int, Field(ge=0, le=65535)]  # 0: any free port
+ChainId = Annotated[int, Field(gt=0, lt=2**63)]
+Seconds = Annotated[float, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AccountsConfig(_Model):
+    mnemonic: str = DEFAULT_MNEMONIC
+    count: Annotated[int, Field(ge=0, le=1000)] = 10
+    #: Starting balance of each account, in ETH.
+    balance: Annotated[Decimal, Field(ge=0)] = Decimal(10_000)
+
+    @field_validator("mnemonic")
+    @classmethod
+    def _words(cls, value: str) -> str:
+        words = value.split()
+        if len(words) not in (12, 15, 18, 21, 24):
+            raise ValueError(f"a mnemonic has 12, 15, 18, 21 or 24 words, got {len(words)}")
+        return " ".join(words)
+
+    @property
+    def balance_wei(self) -> int:
+        return int(self.balance * WEI_PER_ETH)
+
+
+class L1Config(_Model):
+    chain_id: ChainId = 900
+    port: Port = 8545
+    block_time: Seconds = 12.0
+
+
+class RollupsConfig(_Model):
+    count: Annotated[int, Field(ge=1, le=MAX_ROLLUPS)] = 2
+    #: Chain id of the first rollup; the next ones count up from it.
+    chain_id: ChainId = 901
+    #: Port of the first rollup; the next ones count up from it (0: any free port each).
+    port: Port = 9545
+    block_time: Seconds = 2.0
+
+
+class ChainPlan(_Model):
+    """One chain of a devnet, as the network starts it and the admin RPC reports it."""
+
+    chain_id: int
+    name: str
+    kind: str  # "l1" or "l2"
+    port: int
+    block_time: float | None  # None: automine
+
+
+class NetworkConfig(_Model):
+    host: str = "127.0.0.1"
+    l1: L1Config = L1Config()
+    rollups: RollupsConfig = RollupsConfig()
+    admin_port: Port = 8420
+    #: Mine a block per transaction on every chain instead of on an interval.
+    automine: bool = False
+    #: Per-chain block time overrides; 0 means automine for that chain.
+    block_time: dict[ChainId, Seconds] = Field(default_factory=dict)
+    accounts: AccountsConfig = AccountsConfig()
+    #: Time only moves through ``Network.advance`` (tests and simulations).
+    virtual_time: bool = False
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("host must not be empty")
+        return value.strip()
+
+    @property
+    def rollup_ids(self) -> list[int]:
+        return [self.rollups.chain_id + i for i in range(self.rollups.count)]
+
+    def plan(self) -> list[ChainPlan]:
+        """Every chain of the network, L1 first."""
+
+        def block_time(chain_id: int, default: float) -> float | None:
+            seconds = self.block_time.get(chain_id, default)
+            return None if self.automine or seconds == 0 else seconds
+
+        chains = [
+            ChainPlan(
+                chain_id=self.l1.chain_id,
+                name="l1",
+                kind="l1",
+                port=self.l1.port,
+                block_time=block_time(self.l1.chain_id, self.l1.block_time),
+            )
+        ]
+        for i, chain_id in enumerate(self.rollup_ids):
+            port = self.rollups.port + i if self.rollups.port else 0
+            chains.append(
+                ChainPlan(
+                    chain_id=chain_id,
+                    name=f"rollup-{chain_id}",
+                    kind="l2",
+                    port=port,
+                    block_time=block_time(chain_id, self.rollups.block_time),
+                )
+            )
+        return chains
+
+    def check(self) -> NetworkConfig:
+        """Reject combinations no single field can see; return self."""
+        plan = self.plan()
+        ids = [c.chain_id for c in plan]
+        if len(set(ids)) != len(ids):
+            raise ConfigError(
+                f"l1.chain_id {self.l1.chain_id} is also a rollup chain id "
+                f"({ids[1]}..{ids[-1]}); pick another l1.chain_id or rollups.chain_id"
+            )
+        unknown = sorted(set(self.block_time) - set(ids))
+        if unknown:
+            raise ConfigError(
+                f"block_time: chain {unknown[0]} is not in this network (chains: "
+                f"{', '.join(map(str, ids))})"
+            )
+        named = {"admin_port": self.admin_port, "l1.port": self.l1.port}
+        named.update({f"rollup {c.chain_id} port": c.port for c in plan[1:]})
+        if self.rollups.port and self.rollups.port + self.rollups.count - 1 > 65535:
+            raise ConfigError(
+                f"rollups.port: {self.rollups.count} rollups from port "
+                f"{self.rollups.port} run past 65535"
+            )
+        taken = Counter(p for p in named.values() if p)
+        for port, n in taken.items():
+            if n > 1:
+                who = " and ".join(k for k, p in named.items() if p == port)
+                raise ConfigError(f"port {port} is used twice: {who}")
+        return self
+
+    def chain_configs(self) -> list[tuple[ChainPlan, ChainConfig]]:
+        """The plan of every chain with the ChainConfig it is built from, L1 first."""
+        result = []
+        for plan in self.plan():
+            rules: type[ChainRules] = L1Rules if plan.kind == "l1" else L2Rules
+            result.append(
+                (
+                    plan,
+                    ChainConfig(
+                        chain_id=plan.chain_id,
+                        rules=rules,
+                        block_time=plan.block_time,
+                        automine=plan.block_time is None,
+                        mnemonic=self.accounts.mnemonic,
+                        account_count=self.accounts.count,
+                        account_balance=self.accounts.balance_wei,
+                    ),
+                )
+            )
+        return result
+
+
+class NodeConfig(_Model):
+    """``crossroll node``: one anvil-like chain."""
+
+    host: str = "127.0.0.1"
+    port: Port = 8545
+    chain_id: ChainId = 31337
+    #: None: automine; seconds: interval mining.
+    block_time: Annotated[float, Field(gt=0)] | None = None
+    #: Neither automine nor interval mining (blocks only through evm_mine).
+    no_mining: bool = False
+    accounts: AccountsConfig = AccountsConfig()
+    base_fee: Annotated[int, Field(ge=0)] | None = None
+    gas_limit: Annotated[int, Field(ge=21_000)] | None = None
+    coinbase: str | None = None
+
+    @field_validator("coinbase")
+    @classmethod
+    def _coinbase(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        raw = value.removeprefix("0x")
+        try:
+            ok = len(bytes.fromhex(raw)) == 20
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError("coinbase must be a 20-byte hex address")
+        return "0x" + raw.lower()
+
+    def check(self) -> NodeConfig:
+        if self.no_mining and self.block_time is not None:
+            raise ConfigError("--no-mining and --block-time contradict each other")
+        return self
+
+    def chain_config(self) -> ChainConfig:
+        return ChainConfig(
+            chain_id=self.chain_id,
+            rules=ChainRules,
+            block_time=self.block_time,
+            automine=self.block_time is None and not self.no_mining,
+            mnemonic=self.accounts.mnemonic,
+            account_count=self.accounts.count,
+            account_balance=self.accounts.balance_wei,
+            coinbase=bytes.fromhex(self.coinbase[2:]) if self.coinbase else b"\x00" * 20,
+            gas_limit=self.gas_limit,
+            base_fee=self.base_fee,
+        )
+
+    @property
+    def effective_base_fee(self) -> int:
+        return ChainRules.initial_base_fee if self.base_fee is None else self.base_fee
+
+    @property
+    def effective_gas_limit(self) -> int:
+        return ChainRules.gas_limit if self.gas_limit is None else self.gas_limit

@@ -1,0 +1,282 @@
+"""The devnet as one Python object: an L1 and its rollups, each behind JSON-RPC.
+
+A :class:`Network` owns one asyncio loop (in a background thread), one clock,
+one lock shared by every chain, server and timer, a Chain and an RpcServer per
+chain, and the admin server::
+
+    with Network.start(rollups=3, l1__port=0, virtual_time=True) as net:
+        net.chain(901).client().eth_chainId()
+        net.advance(12)
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+from ..abc import ChainAPI, ClientAPI, SchedulerAPI, ServiceAPI
+from ..chain.config import ChainConfig
+from ..errors import ConfigError
+from ..types import DevAccount
+from .accounts import checksum
+from .admin import AdminServer
+from .config import DERIVATION_PATH, ChainPlan, NetworkConfig
+from .orchestrator import Orchestrator
+from .runtime import Runtime
+from .sources import build, overrides_layer
+
+T = TypeVar("T")
+
+ChainFactory = Callable[[ChainConfig, SchedulerAPI], ChainAPI]
+#: (chain, host, port, scheduler, lock) -> a service with ``.url`` and ``.port``.
+ServerFactory = Callable[[ChainAPI, str, int, SchedulerAPI, threading.RLock], Any]
+
+
+def default_chain(config: ChainConfig, scheduler: SchedulerAPI) -> ChainAPI:
+    from ..chain import Chain
+
+    return Chain(config, scheduler)
+
+
+def default_server(
+    chain: ChainAPI, host: str, port: int, scheduler: SchedulerAPI, lock: threading.RLock
+) -> Any:
+    from ..rpc.server import RpcServer
+
+    return RpcServer(chain, host, port, scheduler, lock)
+
+
+class _ChainService(ServiceAPI):
+    """A chain as the orchestrator sees it: nothing to start, ``close()`` to stop
+    (which cancels its interval-mining timers)."""
+
+    def __init__(self, chain: ChainAPI, lock: threading.RLock) -> None:
+        self.name = f"chain:{chain.chain_id}"
+        self.chain = chain
+        self.lock = lock
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        close = getattr(self.chain, "close", None)
+        if close is not None:
+            with self.lock:
+                close()
+
+
+def as_service(chain: ChainAPI, lock: threading.RLock) -> ServiceAPI:
+    return chain if isinstance(chain, ServiceAPI) else _ChainService(chain, lock)
+
+
+class ChainHandle:
+    """One chain of a running network: its ChainAPI, its endpoint and clients."""
+
+    def __init__(self, plan: ChainPlan, chain: ChainAPI, server: Any, lock: threading.RLock):
+        self.plan = plan
+        self.chain = chain
+        self.server = server
+        self._lock = lock
+
+    @property
+    def chain_id(self) -> int:
+        return self.plan.chain_id
+
+    @property
+    def name(self) -> str:
+        return self.plan.name
+
+    @property
+    def port(self) -> int:
+        return int(self.server.port)
+
+    @property
+    def url(self) -> str:
+        return str(self.server.url)
+
+    def client(self) -> ClientAPI:
+        """A JSON-RPC client over HTTP."""
+        from ..rpc.client import HttpClient
+
+        return HttpClient(self.url)
+
+    def inproc(self) -> ClientAPI:
+        """A client with the same methods that calls the dispatcher directly."""
+        from ..rpc.inproc import InProcessClient
+
+        return InProcessClient(self.server.dispatcher, self._lock)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "chainId": self.chain_id,
+            "name": self.name,
+            "kind": self.plan.kind,
+            "rpcUrl": self.url,
+            "port": self.port,
+            "blockTime": self.plan.block_time,
+        }
+
+    def __repr__(self) -> str:
+        return f"<ChainHandle {self.name} {self.chain_id} {self.url}>"
+
+
+class Network:
+    """A running devnet.  Build it with :meth:`start`; stop it with :meth:`stop`
+    or by leaving its ``with`` block."""
+
+    def __init__(
+        self,
+        config: NetworkConfig,
+        *,
+        chain_factory: ChainFactory = default_chain,
+        server_factory: ServerFactory = default_server,
+    ) -> None:
+        self.config = config.check()
+        self.runtime = Runtime(virtual_time=config.virtual_time)
+        self.lock = self.runtime.lock
+        self.scheduler = self.runtime.scheduler
+        self._chain_factory = chain_factory
+        self._server_factory = server_factory
+        self._handles: dict[int, ChainHandle] = {}
+        self._orchestrator = Orchestrator()
+        self._ready = False
+        self.admin = AdminServer(
+            self._admin_methods(),
+            lambda: self._ready,
+            host=config.host,
+            port=config.admin_port,
+            lock=self.lock,
+        )
+
+    # ---------------------------------------------------------- lifecycle
+    @classmethod
+    def start(cls, config: NetworkConfig | None = None, **overrides: Any) -> Network:
+        """Start a network from ``config`` (defaults if None) with keyword overrides:
+        ``rollups=3``, ``automine=True``, ``l1__port=0`` (``__`` reaches into sections),
+        ``block_time={901: 0.5}``.  Environment and crossroll.toml are not read here;
+        use :func:`crossroll.network.load_network_config` for that."""
+        config = with_overrides(config or NetworkConfig(), overrides)
+        net = cls(config)
+        net.run()
+        return net
+
+    def run(self) -> None:
+        """Start the loop thread and every service; return once all chains serve."""
+        self.runtime.open()
+        try:
+            self.runtime.call(self._astart())
+        except BaseException:
+            self.runtime.close()  # the orchestrator already stopped what had started
+            raise
+
+    def stop(self) -> None:
+        """Stop every service in reverse order and the loop; idempotent.  Raises
+        :class:`~crossroll.network.orchestrator.ShutdownError` after stopping
+        everything if some service failed to stop."""
+        if not self.runtime.running:
+            return
+        self._ready = False
+        try:
+            self.runtime.call(self._orchestrator.stop())
+        finally:
+            self.runtime.close()
+
+    def __enter__(self) -> Network:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    # ------------------------------------------------------------ access
+    @property
+    def chains(self) -> list[ChainHandle]:
+        return list(self._handles.values())
+
+    @property
+    def l1(self) -> ChainHandle:
+        return self._handles[self.config.l1.chain_id]
+
+    @property
+    def rollups(self) -> list[ChainHandle]:
+        return [self._handles[i] for i in self.config.rollup_ids]
+
+    def chain(self, chain_id: int) -> ChainHandle:
+        try:
+            return self._handles[chain_id]
+        except KeyError:
+            known = ", ".join(map(str, self._handles))
+            raise ConfigError(f"no chain {chain_id} in this network (chains: {known})") from None
+
+    @property
+    def accounts(self) -> Sequence[DevAccount]:
+        return self.l1.chain.dev_accounts
+
+    @property
+    def admin_url(self) -> str:
+        return self.admin.url
+
+    def advance(self, seconds: float) -> int:
+        """Move virtual time forward, firing every timer due on the way (blocks, ...)."""
+        with self.lock:
+            return self.scheduler.advance(seconds)
+
+    def describe(self) -> dict[str, Any]:
+        """What ``admin_getConfig`` answers."""
+        return {
+            "chains": [h.info() for h in self.chains],
+            "accounts": [
+                {"address": checksum(a.address), "privateKey": "0x" + a.private_key.hex()}
+                for a in self.accounts
+            ],
+            "mnemonic": self.config.accounts.mnemonic,
+            "derivationPath": DERIVATION_PATH + "{index}",
+            "balance": str(self.config.accounts.balance),
+            "adminUrl": self.admin_url,
+            "virtualTime": self.config.virtual_time,
+        }
+
+    # ---------------------------------------------------------- internals
+    async def _astart(self) -> None:
+        # The admin server first, so /ready answers 503 while chains start.
+        self._orchestrator.add_stage(self.admin)
+        with self.lock:
+            for plan, chain_config in self.config.chain_configs():
+                chain = self._chain_factory(chain_config, self.scheduler)
+                server = self._server_factory(
+                    chain, self.config.host, plan.port, self.scheduler, self.lock
+                )
+                self._handles[plan.chain_id] = ChainHandle(plan, chain, server, self.lock)
+        self._orchestrator.add_stage(*(as_service(h.chain, self.lock) for h in self.chains))
+        self._orchestrator.add_stage(*(h.server for h in self.chains))
+        await self._orchestrator.start()
+        self._ready = True
+
+    def _admin_methods(self) -> dict[str, Callable[..., Any]]:
+        return {
+            "admin_getConfig": self.describe,
+            "admin_getChains": lambda: [h.info() for h in self.chains],
+            "admin_ready": lambda: self._ready,
+            "admin_advanceTime": lambda seconds: self.scheduler.advance(float(seconds)),
+        }
+
+
+def with_overrides(config: NetworkConfig, overrides: dict[str, Any]) -> NetworkConfig:
+    """``config`` with keyword overrides applied and validated."""
+    if not overrides:
+        return config
+    overrides = dict(overrides)
+    if isinstance(overrides.get("rollups"), int):
+        overrides["rollups__count"] = overrides.pop("rollups")
+    base = overrides_layer(config.model_dump(), "config")
+    return build(NetworkConfig, [base, overrides_layer(overrides)])
