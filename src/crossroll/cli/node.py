@@ -40,7 +40,7 @@ def node(config_file: str | None, silent: bool, **options: Any) -> None:
     from ..network.node import Node
     from ..network.sources import load_node_config
     from .banner import node_banner
-    from .serve import interruptible, wait_forever
+    from .serve import flags_of, serve
 
     keys = {
         "port": "port", "host": "host", "chain_id": "chain_id", "block_time": "block_time",
@@ -48,14 +48,11 @@ def node(config_file: str | None, silent: bool, **options: Any) -> None:
         "mnemonic": "accounts.mnemonic", "base_fee": "base_fee", "gas_limit": "gas_limit",
         "coinbase": "coinbase",
     }  # fmt: skip
-    flags = {key: (options[name], "--" + name.replace("_", "-")) for name, key in keys.items()}
-    config = load_node_config(flags, config_file=config_file)
+    config = load_node_config(flags_of(options, keys), config_file=config_file)
     running = Node(config)
-    try:
-        with interruptible():
-            running.run()
-            if not silent:
-                click.echo(node_banner(config, running.accounts, running.port))
-            wait_forever()
-    finally:
-        running.stop()
+
+    def announce() -> None:
+        if not silent:
+            click.echo(node_banner(config, running.accounts, running.port))
+
+    serve(running, announce)

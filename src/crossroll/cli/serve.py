@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any, Protocol
+
+
+class Running(Protocol):
+    """A :class:`~crossroll.network.Network` or :class:`~crossroll.network.Node`."""
+
+    def run(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @contextmanager
@@ -34,3 +43,19 @@ def wait_forever() -> None:
     """Block the main thread until interrupted."""
     while True:
         time.sleep(3600)
+
+
+def flags_of(options: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+    """Click options as a flag layer: ``{config key: (value, "--the-flag")}``."""
+    return {key: (options[name], "--" + name.replace("_", "-")) for name, key in keys.items()}
+
+
+def serve(running: Running, announce: Callable[[], None]) -> None:
+    """Run until Ctrl-C or SIGTERM (``announce`` once serving), then stop."""
+    try:
+        with interruptible():
+            running.run()
+            announce()
+            wait_forever()
+    finally:
+        running.stop()

@@ -36,20 +36,13 @@ def up(config_file: str | None, **options: Any) -> None:
     from ..network.sources import load_network_config
     from . import STARTED
     from .banner import print_network
-    from .serve import interruptible, wait_forever
+    from .serve import flags_of, serve
 
     keys = {
         "rollups": "rollups.count", "block_time": "block_time", "automine": "automine",
         "host": "host", "l1_port": "l1.port", "l2_starting_port": "rollups.port",
         "admin_port": "admin_port", "virtual_time": "virtual_time",
     }  # fmt: skip
-    flags = {key: (options[name], "--" + name.replace("_", "-")) for name, key in keys.items()}
-    config = load_network_config(flags, config_file=config_file)
+    config = load_network_config(flags_of(options, keys), config_file=config_file)
     net = Network(config)
-    try:
-        with interruptible():
-            net.run()
-            print_network(net, time.perf_counter() - STARTED)
-            wait_forever()
-    finally:
-        net.stop()
+    serve(net, lambda: print_network(net, time.perf_counter() - STARTED))

@@ -1,33 +1,53 @@
 """The admin server (:8420): ``GET /ready`` and the ``admin_*`` JSON-RPC namespace.
 
-It knows nothing about chains: the network hands it its methods and a
-readiness check.  Errors are JSON-RPC ``{code, message}`` objects.
+It knows nothing about chains: the ``admin_*`` methods are declared below as a
+:class:`~crossroll.rpc.dispatch.MethodTable` over an :class:`AdminContext` (the
+network), and the rpc :class:`~crossroll.rpc.dispatch.Dispatcher` answers them
+with the same JSON-RPC envelopes, batches and error objects as every chain.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import threading
-from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from ..abc import ServiceAPI
-from ..errors import (
-    INTERNAL_ERROR,
-    CrossrollError,
-    InvalidParams,
-    InvalidRequest,
-    MethodNotFound,
-    ParseError,
-)
+from ..errors import CrossrollError, InvalidParams
+from ..rpc.dispatch import Dispatcher, MethodTable
 
-log = logging.getLogger("crossroll.admin")
 
-Method = Callable[..., Any]
+class AdminContext(Protocol):
+    """What the admin methods see (a :class:`~crossroll.network.Network`)."""
+
+    @property
+    def ready(self) -> bool: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+    def chain_infos(self) -> list[dict[str, Any]]: ...
+
+    def advance(self, seconds: float) -> int: ...
+
+
+def decode_seconds(value: Any) -> float:
+    """A number of seconds: a JSON number or a numeric string."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InvalidParams(f"want a number of seconds, got {value!r:.40}")
+    try:
+        return float(value)
+    except ValueError:
+        raise InvalidParams(f"want a number of seconds, got {value!r:.40}") from None
+
+
+def admin_table() -> MethodTable:
+    table = MethodTable()
+    table.add("admin_getConfig", lambda ctx: ctx.describe())
+    table.add("admin_getChains", lambda ctx: ctx.chain_infos())
+    table.add("admin_ready", lambda ctx: ctx.ready)
+    table.add("admin_advanceTime", lambda ctx, seconds: ctx.advance(seconds), [decode_seconds])
+    return table
 
 
 class AdminServer(ServiceAPI):
@@ -35,18 +55,21 @@ class AdminServer(ServiceAPI):
 
     def __init__(
         self,
-        methods: Mapping[str, Method],
-        ready: Callable[[], bool],
+        context: AdminContext,
         *,
         host: str = "127.0.0.1",
         port: int = 8420,
         lock: threading.RLock | None = None,
     ) -> None:
-        self.methods = dict(methods)
-        self.ready = ready
+        self.context = context
+        self.dispatcher = Dispatcher(
+            admin_table(),
+            context,
+            lock,
+            unknown_method="the method {method} does not exist/is not available",
+        )
         self.host = host
         self.port = port
-        self._lock: AbstractContextManager[Any] = lock if lock is not None else nullcontext()
         self._runner: web.AppRunner | None = None
 
     @property
@@ -78,55 +101,10 @@ class AdminServer(ServiceAPI):
 
     # -- handlers
     async def _ready(self, request: web.Request) -> web.Response:
-        if self.ready():
+        if self.context.ready:
             return web.Response(text="OK")
         return web.Response(status=503, text="starting")
 
     async def _rpc(self, request: web.Request) -> web.Response:
-        try:
-            body = json.loads(await request.read())
-        except ValueError:
-            return _json(_error(None, ParseError("parse error")))
-        if isinstance(body, list):
-            if not body:
-                return _json(_error(None, InvalidRequest("empty batch")))
-            return _json([self.handle(item) for item in body])
-        return _json(self.handle(body))
-
-    def handle(self, message: Any) -> dict[str, Any]:
-        """Answer one JSON-RPC request object."""
-        if not isinstance(message, dict) or not isinstance(message.get("method"), str):
-            return _error(None, InvalidRequest("invalid request"))
-        ident = message.get("id")
-        method = self.methods.get(message["method"])
-        try:
-            if method is None:
-                raise MethodNotFound(
-                    f"the method {message['method']} does not exist/is not available"
-                )
-            params = message.get("params") or []
-            if not isinstance(params, list):
-                raise InvalidParams("params must be an array")
-            with self._lock:
-                try:
-                    result = method(*params)
-                except TypeError as exc:
-                    raise InvalidParams(f"invalid params for {message['method']}: {exc}") from None
-        except CrossrollError as exc:
-            return _error(ident, exc)
-        except Exception as exc:
-            log.exception("admin method %s failed", message["method"])
-            return {
-                "jsonrpc": "2.0",
-                "id": ident,
-                "error": {"code": INTERNAL_ERROR, "message": str(exc)},
-            }
-        return {"jsonrpc": "2.0", "id": ident, "result": result}
-
-
-def _error(ident: Any, exc: CrossrollError) -> dict[str, Any]:
-    return {"jsonrpc": "2.0", "id": ident, "error": exc.to_rpc()}
-
-
-def _json(payload: Any) -> web.Response:
-    return web.Response(text=json.dumps(payload), content_type="application/json")
+        body = self.dispatcher.handle_bytes(await request.read())
+        return web.Response(body=body or b"", content_type="application/json")

@@ -12,63 +12,26 @@ chain, and the admin server::
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from types import TracebackType
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
-from ..abc import ChainAPI, ClientAPI, SchedulerAPI, ServiceAPI
-from ..chain.config import ChainConfig
+from ..abc import ChainAPI, ClientAPI
 from ..errors import ConfigError
 from ..types import DevAccount
 from .accounts import checksum
 from .admin import AdminServer
 from .config import DERIVATION_PATH, ChainPlan, NetworkConfig
-from .orchestrator import Orchestrator
-from .runtime import Runtime
+from .runtime import ChainFactory, Host, ServerFactory, as_service, default_chain
 from .sources import build, overrides_layer
 
-T = TypeVar("T")
-
-ChainFactory = Callable[[ChainConfig, SchedulerAPI], ChainAPI]
-#: (chain, host, port, scheduler, lock) -> a service with ``.url`` and ``.port``.
-ServerFactory = Callable[[ChainAPI, str, int, SchedulerAPI, threading.RLock], Any]
-
-
-def default_chain(config: ChainConfig, scheduler: SchedulerAPI) -> ChainAPI:
-    from ..chain import Chain
-
-    return Chain(config, scheduler)
-
-
-def default_server(
-    chain: ChainAPI, host: str, port: int, scheduler: SchedulerAPI, lock: threading.RLock
-) -> Any:
-    from ..rpc.server import RpcServer
-
-    return RpcServer(chain, host, port, scheduler, lock)
-
-
-class _ChainService(ServiceAPI):
-    """A chain as the orchestrator sees it: nothing to start, ``close()`` to stop
-    (which cancels its interval-mining timers)."""
-
-    def __init__(self, chain: ChainAPI, lock: threading.RLock) -> None:
-        self.name = f"chain:{chain.chain_id}"
-        self.chain = chain
-        self.lock = lock
-
-    async def start(self) -> None:
-        pass
-
-    async def stop(self) -> None:
-        close = getattr(self.chain, "close", None)
-        if close is not None:
-            with self.lock:
-                close()
-
-
-def as_service(chain: ChainAPI, lock: threading.RLock) -> ServiceAPI:
-    return chain if isinstance(chain, ServiceAPI) else _ChainService(chain, lock)
+__all__ = [
+    "ChainFactory",
+    "ChainHandle",
+    "Network",
+    "ServerFactory",
+    "default_chain",
+    "with_overrides",
+]
 
 
 class ChainHandle:
@@ -79,21 +42,17 @@ class ChainHandle:
         self.chain = chain
         self.server = server
         self._lock = lock
-
-    @property
-    def chain_id(self) -> int:
-        return self.plan.chain_id
-
-    @property
-    def name(self) -> str:
-        return self.plan.name
+        self.chain_id: int = plan.chain_id
+        self.name: str = plan.name
 
     @property
     def port(self) -> int:
+        """The port the server listens on (known once it started)."""
         return int(self.server.port)
 
     @property
     def url(self) -> str:
+        """The JSON-RPC endpoint, ``http://host:port``."""
         return str(self.server.url)
 
     def client(self) -> ClientAPI:
@@ -122,33 +81,16 @@ class ChainHandle:
         return f"<ChainHandle {self.name} {self.chain_id} {self.url}>"
 
 
-class Network:
+class Network(Host[NetworkConfig]):
     """A running devnet.  Build it with :meth:`start`; stop it with :meth:`stop`
     or by leaving its ``with`` block."""
 
-    def __init__(
-        self,
-        config: NetworkConfig,
-        *,
-        chain_factory: ChainFactory = default_chain,
-        server_factory: ServerFactory = default_server,
-    ) -> None:
-        self.config = config.check()
-        self.runtime = Runtime(virtual_time=config.virtual_time)
-        self.lock = self.runtime.lock
-        self.scheduler = self.runtime.scheduler
-        self._chain_factory = chain_factory
-        self._server_factory = server_factory
+    def __init__(self, config: NetworkConfig, **factories: Any) -> None:
+        """``factories``: ``chain_factory`` and ``server_factory`` (see :class:`Host`)."""
+        super().__init__(config, **factories)
         self._handles: dict[int, ChainHandle] = {}
-        self._orchestrator = Orchestrator()
         self._ready = False
-        self.admin = AdminServer(
-            self._admin_methods(),
-            lambda: self._ready,
-            host=config.host,
-            port=config.admin_port,
-            lock=self.lock,
-        )
+        self.admin = AdminServer(self, host=config.host, port=config.admin_port, lock=self.lock)
 
     # ---------------------------------------------------------- lifecycle
     @classmethod
@@ -162,37 +104,10 @@ class Network:
         net.run()
         return net
 
-    def run(self) -> None:
-        """Start the loop thread and every service; return once all chains serve."""
-        self.runtime.open()
-        try:
-            self.runtime.call(self._astart())
-        except BaseException:
-            self.runtime.close()  # the orchestrator already stopped what had started
-            raise
-
     def stop(self) -> None:
-        """Stop every service in reverse order and the loop; idempotent.  Raises
-        :class:`~crossroll.network.orchestrator.ShutdownError` after stopping
-        everything if some service failed to stop."""
-        if not self.runtime.running:
-            return
+        """As :meth:`Host.stop`; ``/ready`` answers 503 from the start of it."""
         self._ready = False
-        try:
-            self.runtime.call(self._orchestrator.stop())
-        finally:
-            self.runtime.close()
-
-    def __enter__(self) -> Network:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().stop()
 
     @property
     def ready(self) -> bool:
@@ -231,10 +146,14 @@ class Network:
         with self.lock:
             return self.scheduler.advance(seconds)
 
+    def chain_infos(self) -> list[dict[str, Any]]:
+        """What ``admin_getChains`` answers."""
+        return [h.info() for h in self.chains]
+
     def describe(self) -> dict[str, Any]:
         """What ``admin_getConfig`` answers."""
         return {
-            "chains": [h.info() for h in self.chains],
+            "chains": self.chain_infos(),
             "accounts": [
                 {"address": checksum(a.address), "privateKey": "0x" + a.private_key.hex()}
                 for a in self.accounts
@@ -252,23 +171,12 @@ class Network:
         self._orchestrator.add_stage(self.admin)
         with self.lock:
             for plan, chain_config in self.config.chain_configs():
-                chain = self._chain_factory(chain_config, self.scheduler)
-                server = self._server_factory(
-                    chain, self.config.host, plan.port, self.scheduler, self.lock
-                )
+                chain, server = self._serve(chain_config, self.config.host, plan.port)
                 self._handles[plan.chain_id] = ChainHandle(plan, chain, server, self.lock)
         self._orchestrator.add_stage(*(as_service(h.chain, self.lock) for h in self.chains))
         self._orchestrator.add_stage(*(h.server for h in self.chains))
         await self._orchestrator.start()
         self._ready = True
-
-    def _admin_methods(self) -> dict[str, Callable[..., Any]]:
-        return {
-            "admin_getConfig": self.describe,
-            "admin_getChains": lambda: [h.info() for h in self.chains],
-            "admin_ready": lambda: self._ready,
-            "admin_advanceTime": lambda seconds: self.scheduler.advance(float(seconds)),
-        }
 
 
 def with_overrides(config: NetworkConfig, overrides: dict[str, Any]) -> NetworkConfig:

@@ -144,13 +144,7 @@ def load_network_config(
     config_file: str | Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> NetworkConfig:
-    env = os.environ if env is None else env
-    layers = []
-    if (path := find_config_file(config_file, env)) is not None:
-        layers.append(file_layer(path))
-    per_chain = {"block_time"}
-    layers += [env_layer(env, NETWORK_ENV, per_chain), flag_layer(flags or {}, per_chain)]
-    return build(NetworkConfig, layers).check()
+    return _load(NetworkConfig, None, NETWORK_ENV, {"block_time"}, flags, config_file, env).check()
 
 
 def load_node_config(
@@ -159,12 +153,25 @@ def load_node_config(
     config_file: str | Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> NodeConfig:
+    return _load(NodeConfig, "node", NODE_ENV, set(), flags, config_file, env).check()
+
+
+def _load(
+    model: type[M],
+    section: str | None,
+    names: Mapping[str, str],
+    per_chain: Collection[str],
+    flags: Mapping[str, tuple[Any, str]] | None,
+    config_file: str | Path | None,
+    env: Mapping[str, str] | None,
+) -> M:
+    """``model`` from the config file (its ``[section]``), the environment and flags."""
     env = os.environ if env is None else env
     layers = []
     if (path := find_config_file(config_file, env)) is not None:
-        layers.append(file_layer(path, "node"))
-    layers += [env_layer(env, NODE_ENV), flag_layer(flags or {})]
-    return build(NodeConfig, layers).check()
+        layers.append(file_layer(path, section))
+    layers += [env_layer(env, names, per_chain), flag_layer(flags or {}, per_chain)]
+    return build(model, layers)
 
 
 def build(model: type[M], layers: Iterable[Layer]) -> M:

@@ -12,21 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import types
 from ..errors import InvalidParams
-from ..types import (
-    AccessListEntry,
-    AccountProof,
-    Address,
-    Block,
-    BlockHeader,
-    BlockRef,
-    CallRequest,
-    FeeHistory,
-    Hash32,
-    Log,
-    Receipt,
-    Transaction,
-)
+from ..types import Address, Block, BlockHeader, BlockRef, CallRequest, Hash32, Log, Transaction
 
 BLOCK_TAGS = ("latest", "earliest", "pending", "safe", "finalized")
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -209,7 +197,7 @@ def decode_block_ref(value: Any) -> BlockRef:
     return decode_block_number(value)
 
 
-def decode_access_list(value: Any) -> tuple[AccessListEntry, ...]:
+def decode_access_list(value: Any) -> tuple[types.AccessListEntry, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -222,7 +210,7 @@ def decode_access_list(value: Any) -> tuple[AccessListEntry, ...]:
         if not isinstance(keys, list):
             raise InvalidParams("accessList: storageKeys must be an array")
         entries.append(
-            AccessListEntry(
+            types.AccessListEntry(
                 address=decode_address(item.get("address")),
                 storage_keys=tuple(decode_hash(k) for k in keys),
             )
@@ -366,7 +354,7 @@ def log_json(log: Log, block_timestamp: int | None = None) -> dict[str, Any]:
     return out
 
 
-def _access_list_json(entries: Sequence[AccessListEntry]) -> list[dict[str, Any]]:
+def _access_list_json(entries: Sequence[types.AccessListEntry]) -> list[dict[str, Any]]:
     return [
         {"address": data(e.address), "storageKeys": [data(k) for k in e.storage_keys]}
         for e in entries
@@ -443,7 +431,7 @@ def blob_base_fee(excess_blob_gas: int) -> int:
     return output // denominator
 
 
-def receipt_json(receipt: Receipt, header: BlockHeader | None = None) -> dict[str, Any]:
+def receipt_json(receipt: types.Receipt, header: BlockHeader | None = None) -> dict[str, Any]:
     timestamp = header.timestamp if header is not None else None
     out: dict[str, Any] = {
         "type": quantity(receipt.type),
@@ -518,7 +506,7 @@ def block_json(block: Block, full_transactions: bool = False) -> dict[str, Any]:
     return out
 
 
-def fee_history_json(history: FeeHistory) -> dict[str, Any]:
+def fee_history_json(history: types.FeeHistory) -> dict[str, Any]:
     out: dict[str, Any] = {
         "oldestBlock": quantity(history.oldest_block),
         "baseFeePerGas": [quantity(f) for f in history.base_fee_per_gas],
@@ -529,7 +517,7 @@ def fee_history_json(history: FeeHistory) -> dict[str, Any]:
     return out
 
 
-def proof_json(proof: AccountProof) -> dict[str, Any]:
+def proof_json(proof: types.AccountProof) -> dict[str, Any]:
     return {
         "address": data(proof.address),
         "balance": quantity(proof.balance),

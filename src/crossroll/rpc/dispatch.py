@@ -122,10 +122,14 @@ class Dispatcher:
         table: MethodTable,
         context: Any,
         lock: threading.RLock | AbstractContextManager[Any] | None = None,
+        *,
+        unknown_method: str = "Method not found",
     ) -> None:
         self.table = table
         self.context = context
         self.lock: AbstractContextManager[Any] = lock if lock is not None else nullcontext()
+        #: The message of the -32601 error; ``{method}`` stands for the method's name.
+        self.unknown_method = unknown_method
 
     # ---------------------------------------------------------------- entries
     def handle_bytes(self, body: bytes | str) -> bytes | None:
@@ -178,7 +182,7 @@ class Dispatcher:
         """Decode ``params`` for ``method`` and run it; raise CrossrollError."""
         entry = self.table.get(method)
         if entry is None:
-            raise MethodNotFound("Method not found")
+            raise MethodNotFound(self.unknown_method.format(method=method))
         if params is None:
             params = []
         elif not isinstance(params, list):

@@ -137,3 +137,24 @@ def test_admin_advances_virtual_time(net: Network) -> None:
     ).json()
     assert reply["result"] == 6  # two blocks on each of three rollups
     assert net.chain(901).chain.head().number == 2
+
+
+def test_admin_speaks_json_rpc_like_every_chain(net: Network) -> None:
+    def post(body: bytes) -> object:
+        return requests.post(net.admin_url, data=body, timeout=5).json()
+
+    assert post(b"{nope") == {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {"code": -32700, "message": "parse error"},
+    }
+    replies = post(
+        b'[{"jsonrpc": "2.0", "id": 1, "method": "admin_ready"},'
+        b' {"jsonrpc": "2.0", "id": 2, "method": "admin_getChains"},'
+        b' {"jsonrpc": "2.0", "id": 3, "method": "admin_advanceTime", "params": ["x"]}]'
+    )
+    assert isinstance(replies, list)
+    assert replies[0] == {"jsonrpc": "2.0", "id": 1, "result": True}
+    assert [c["chainId"] for c in replies[1]["result"]] == [900, 901, 902, 903]
+    assert replies[2]["error"]["code"] == -32602
+    assert post(b"[]")["error"]["code"] == -32600  # type: ignore[index]

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from crossroll.chain import Chain
 from crossroll.errors import InvalidParams
 from crossroll.rpc import codec
+from tests.unit.rpc.helpers import A, B, deploy, emit, logged_bytes, send
 
 uint256 = st.integers(min_value=0, max_value=2**256 - 1)
 
@@ -177,8 +180,8 @@ def test_blob_base_fee() -> None:
     assert codec.blob_base_fee(10 * 3338477) > 20000
 
 
-def test_block_json_shape(chain) -> None:  # type: ignore[no-untyped-def]
-    chain.send_raw_transaction(b"\x01\x02")
+def test_block_json_shape(chain: Chain, client: Any) -> None:
+    send(client)
     block = chain.head()
     out = codec.block_json(block, full_transactions=True)
     anvil_keys = [
@@ -195,24 +198,29 @@ def test_block_json_shape(chain) -> None:  # type: ignore[no-untyped-def]
         "value", "accessList", "input", "r", "s", "yParity", "v", "hash", "blockHash",
         "blockNumber", "transactionIndex", "from", "gasPrice", "blockTimestamp",
     ]  # fmt: skip
-    assert tx["gasPrice"] == hex(10**9 + 10**9)
+    assert tx["gasPrice"] == hex(10**9 + 10**9)  # block 1's base fee + the 1 gwei tip
+    assert (tx["from"], tx["to"], tx["value"], tx["blockNumber"]) == (A, B, "0x1", "0x1")
     hashes = codec.block_json(block)["transactions"]
     assert hashes == [tx["hash"]]
 
 
-def test_receipt_and_pending_tx_shape(chain) -> None:  # type: ignore[no-untyped-def]
-    tx_hash = chain.send_raw_transaction(b"\x01")
+def test_receipt_and_pending_tx_shape(chain: Chain, client: Any) -> None:
+    probe = deploy(client)
+    tx_hash = bytes.fromhex(emit(client, probe, b"\x01")[2:])
     receipt = codec.receipt_json(chain.receipt(tx_hash), chain.head().header)
     assert list(receipt) == [
         "type", "status", "cumulativeGasUsed", "logs", "logsBloom", "transactionHash",
         "transactionIndex", "blockHash", "blockNumber", "gasUsed", "effectiveGasPrice",
         "blobGasPrice", "from", "to", "contractAddress", "blockTimestamp",
     ]  # fmt: skip
-    assert receipt["contractAddress"] is None
+    assert receipt["contractAddress"] is None and receipt["to"] == probe
     assert list(receipt["logs"][0]) == [
         "address", "topics", "data", "blockHash", "blockNumber", "blockTimestamp",
         "transactionHash", "transactionIndex", "logIndex", "removed",
     ]  # fmt: skip
+    assert logged_bytes(receipt["logs"][0]) == b"\x01"
+    chain.set_automine(False)
+    tx_hash = bytes.fromhex(send(client)[2:])
     tx, _ = chain.transaction(tx_hash)
     pending = codec.transaction_json(tx, None)
     assert pending["blockHash"] is None and pending["blockNumber"] is None

@@ -1,5 +1,5 @@
-"""Any JSON thrown at any method gets a well-formed answer, never a crash or an
-internal error (decoders must reject what they cannot take)."""
+"""Any JSON thrown at any method of a real Chain gets a well-formed answer, never
+a crash or an internal error (decoders must reject what they cannot take)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,9 @@ METHODS = sorted(
 )
 
 
+HALTING = ("eth_call", "eth_estimateGas")
+
+
 @settings(
     max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -54,5 +57,9 @@ def test_any_params_get_a_clean_answer(dispatcher: Any, method: str, params: lis
     json.dumps(reply)
     assert reply["id"] == 1
     if "error" in reply:
-        assert reply["error"]["code"] != -32603, (method, params, reply)
-        assert isinstance(reply["error"]["message"], str)
+        error = reply["error"]
+        assert isinstance(error["message"], str)
+        # -32603 only as anvil answers a call that halts the EVM (init code 0x01
+        # underflows the stack: "EVM error StackUnderflow"); never a crash.
+        halted = method in HALTING and error["message"].startswith("EVM error ")
+        assert error["code"] != -32603 or halted, (method, params, reply)

@@ -1,4 +1,4 @@
-"""The aiohttp server over the FakeChain double: HTTP, WebSocket, envelopes."""
+"""The aiohttp server over a real Chain: HTTP, WebSocket, envelopes."""
 
 from __future__ import annotations
 
@@ -12,14 +12,18 @@ from typing import Any
 
 import pytest
 
+from crossroll.chain import Chain
+from crossroll.clock import VirtualClock
 from crossroll.errors import InvalidParams, MethodNotFound
 from crossroll.rpc.client import HttpClient
 from crossroll.rpc.server import RpcServer
 from crossroll.rpc.thread import BackgroundServer
+from tests.support.txs import calldata
+from tests.unit.rpc.helpers import BALANCE, KEY_A, A, B, deploy, logged_bytes, send, sign
 
 
 @pytest.fixture
-def server(chain: Any, clock: Any, lock: threading.RLock) -> Iterator[BackgroundServer]:
+def server(chain: Chain, clock: VirtualClock, lock: threading.RLock) -> Iterator[BackgroundServer]:
     srv = BackgroundServer(RpcServer(chain, "127.0.0.1", 0, clock, lock, max_body=64 * 1024))
     srv.start()
     try:
@@ -53,11 +57,21 @@ def test_http_client_round_trip(server: BackgroundServer) -> None:
         with pytest.raises(InvalidParams):
             client.eth_getBalance("0x1")
         assert client.batch([("eth_chainId", []), ("net_version", [])]) == ["0x7a69", "31337"]
+        tx_hash = send(client, value=5)
+        assert client.eth_blockNumber() == "0x1"
+        assert client.eth_getTransactionReceipt(tx_hash)["status"] == "0x1"
+        assert client.eth_getBalance(B, "latest") == hex(BALANCE + 5)
         for _ in range(50):  # keep-alive connection reused
             assert client.net_listening() is True
 
 
-def test_envelope_errors_keep_the_server_alive(server: BackgroundServer) -> None:
+def test_envelope_errors_keep_the_server_alive(
+    server: BackgroundServer, chain: Chain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> Any:  # fault injection: the real chain, with a bug in it
+        raise RuntimeError("boom\nsecond line of a traceback")
+
+    monkeypatch.setattr(chain, "call", broken)
     url = server.url
     status, body, _ = post(url, b"{not json", {"Content-Type": "application/json"})
     assert status == 200 and body["error"]["code"] == -32700
@@ -75,7 +89,7 @@ def test_envelope_errors_keep_the_server_alive(server: BackgroundServer) -> None
             {"jsonrpc": "2.0", "id": 2, "method": "eth_call", "params": [{"data": "0xff"}]}
         ).encode(),
     )
-    assert body["error"]["code"] == -32603 and "Traceback" not in json.dumps(body)
+    assert body["error"] == {"code": -32603, "message": "internal error: RuntimeError: boom"}
     status, body, _ = post(url, b"[" + b" " * 70_000 + b"]")
     assert status == 413 and body["error"]["code"] == -32600
     _, body, _ = post(url, json.dumps({"jsonrpc": "2.0", "method": "eth_chainId"}).encode())
@@ -124,21 +138,30 @@ def test_web3_http_provider(server: BackgroundServer) -> None:
     assert w3.is_connected()
     assert w3.eth.chain_id == 31337
     assert w3.eth.block_number == 0
-    assert len(w3.eth.accounts) == 2
+    assert len(w3.eth.accounts) == 10 and w3.eth.accounts[0].lower() == A
+    to = w3.to_checksum_address(B)
+    tx_hash = w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": to, "value": 7})
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10)
+    assert receipt["status"] == 1 and receipt["blockNumber"] == 1
     block = w3.eth.get_block("latest", full_transactions=True)
-    assert block["number"] == 0 and block["withdrawals"] == []
-    account = w3.eth.accounts[0]
+    assert block["number"] == 1 and block["withdrawals"] == []
+    assert block["transactions"][0]["hash"] == tx_hash
     with w3.batch_requests() as batch:
         batch.add(w3.eth.get_block(0))
-        batch.add(w3.eth.get_balance(account))
+        batch.add(w3.eth.get_balance(to))
         block0, balance = batch.execute()
-    assert block0["number"] == 0 and balance == 10**22
+    assert block0["number"] == 0 and balance == BALANCE + 7
 
 
 def test_websocket_requests_and_subscriptions(
-    server: BackgroundServer, chain: Any, lock: threading.RLock
+    server: BackgroundServer, chain: Chain, lock: threading.RLock
 ) -> None:
     import websockets
+
+    with HttpClient(server.url) as http:
+        probe = deploy(http)  # block 1
+    payload = calldata("emitLog(bytes32,bytes)", b"\xab" * 32, b"\x01\x02")
+    raw = sign(KEY_A, nonce=1, to=probe, value=0, gas=100_000, data=payload)
 
     async def scenario() -> None:
         async with websockets.connect(server.ws_url) as ws:
@@ -156,18 +179,21 @@ def test_websocket_requests_and_subscriptions(
             notes: list[dict[str, Any]] = []
             assert (await call("eth_chainId", [], 1))["result"] == "0x7a69"
             heads = (await call("eth_subscribe", ["newHeads"], 2))["result"]
-            logs = (await call("eth_subscribe", ["logs", {"address": "0x" + "11" * 20}], 3))[
-                "result"
-            ]
+            logs = (await call("eth_subscribe", ["logs", {"address": probe}], 3))["result"]
             pending = (await call("eth_subscribe", ["newPendingTransactions"], 4))["result"]
             bad = await call("eth_subscribe", ["nope"], 5)
             assert bad["error"]["code"] == -32602
-            tx_hash = (await call("eth_sendRawTransaction", ["0x0102"], 6))["result"]
+            tx_hash = (await call("eth_sendRawTransaction", [raw], 6))["result"]
             while len(notes) < 3:
                 notes.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
             by_sub = {n["params"]["subscription"]: n["params"]["result"] for n in notes}
-            assert by_sub[heads]["number"] == "0x1"
-            assert by_sub[logs]["data"] == "0x0102"
+            assert by_sub[heads]["number"] == "0x2"
+            assert (
+                by_sub[heads]["hash"]
+                == (await call("eth_getBlockByNumber", ["0x2", False], 9))["result"]["hash"]
+            )
+            assert logged_bytes(by_sub[logs]) == b"\x01\x02"
+            assert by_sub[logs]["transactionHash"] == tx_hash
             assert by_sub[pending] == tx_hash
             assert (await call("eth_unsubscribe", [heads], 7))["result"] is True
             assert (await call("eth_unsubscribe", [heads], 8))["result"] is False
@@ -175,17 +201,19 @@ def test_websocket_requests_and_subscriptions(
             assert json.loads(await asyncio.wait_for(ws.recv(), 10))["error"]["code"] == -32700
 
     asyncio.run(scenario())
-    # Closing the socket dropped the remaining subscriptions.
+    # Closing the socket dropped the remaining subscriptions: only the filter
+    # registry still listens to the chain, and nobody to pending transactions.
+    pending_listeners = server.dispatcher.context.pending_listeners
     for _ in range(100):
         with lock:
-            if len(chain.listeners) == 1:  # the filter registry's own listener
+            if len(chain._listeners) == 1 and not pending_listeners:
                 break
         threading.Event().wait(0.02)
     with lock:
-        assert len(chain.listeners) == 1
+        assert len(chain._listeners) == 1 and pending_listeners == []
 
 
-def test_stop_is_idempotent(chain: Any, clock: Any) -> None:
+def test_stop_is_idempotent(chain: Chain, clock: VirtualClock) -> None:
     srv = BackgroundServer(RpcServer(chain, scheduler=clock))
     srv.stop()  # never started
     srv.start()

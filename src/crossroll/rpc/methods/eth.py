@@ -76,7 +76,11 @@ def get_balance(ctx: RpcContext, address: Address, ref: BlockRef) -> str:
 
 
 def get_transaction_count(ctx: RpcContext, address: Address, ref: BlockRef) -> str:
-    return codec.quantity(at_block(ctx, ref, lambda: ctx.chain.account(address, ref)).nonce)
+    nonce = at_block(ctx, ref, lambda: ctx.chain.account(address, ref)).nonce
+    if ref == "pending":  # as anvil: the sender's transactions waiting to be mined count
+        waiting = ctx.chain.block("pending").transactions
+        nonce = max([nonce, *(tx.nonce + 1 for tx in waiting if tx.sender == address)])
+    return codec.quantity(nonce)
 
 
 def get_code(ctx: RpcContext, address: Address, ref: BlockRef) -> str:
