@@ -14,9 +14,15 @@ import click
 @click.option("--host", help="Address to listen on.  [default: 127.0.0.1]")
 @click.option("--chain-id", type=int, help="Chain id.  [default: 31337]")
 @click.option(
-    "-b", "--block-time", type=float, help="Mine a block every SECONDS instead of per transaction."
+    "-b",
+    "--block-time",
+    "--blockTime",
+    type=float,
+    help="Mine a block every SECONDS instead of per transaction.",
 )
-@click.option("--no-mining", is_flag=True, default=None, help="Mine only on evm_mine.")
+@click.option(
+    "--no-mining", "--no-mine", is_flag=True, default=None, help="Mine only on evm_mine."
+)
 @click.option("-a", "--accounts", type=int, help="Number of dev accounts.  [default: 10]")
 @click.option("--balance", help="Balance of each dev account, in ETH.  [default: 10000]")
 @click.option("-m", "--mnemonic", help="BIP-39 mnemonic of the dev accounts.")
@@ -34,7 +40,7 @@ import click
     type=click.Path(dir_okay=False),
     help="crossroll.toml to read ([node] table).",
 )
-@click.option("-q", "--silent", is_flag=True, help="Print nothing but errors.")
+@click.option("-q", "--quiet", "--silent", "silent", is_flag=True, help="Print nothing but errors.")
 def node(config_file: str | None, silent: bool, **options: Any) -> None:
     """Run one anvil-like chain: automine, 10 funded dev accounts, JSON-RPC on :8545."""
     from ..network.node import Node

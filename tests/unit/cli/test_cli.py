@@ -194,3 +194,11 @@ def test_node_banner_like_anvil() -> None:
         assert section in text
     assert "Derivation path:   m/44'/60'/0'/0/" in text
     assert text.endswith("Listening on 127.0.0.1:8545")
+
+
+def test_node_accepts_anvils_flag_spellings() -> None:
+    """Scripts written for anvil pass --quiet, --no-mine and --blockTime."""
+    from crossroll.cli.node import node
+
+    names = {opt for param in node.params for opt in getattr(param, "opts", [])}
+    assert {"--quiet", "-q", "--silent", "--no-mine", "--no-mining", "--blockTime", "-b"} <= names

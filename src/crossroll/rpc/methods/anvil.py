@@ -48,7 +48,7 @@ def node_info(ctx: RpcContext) -> dict[str, Any]:
         "currentBlockTimestamp": head.header.timestamp,
         "currentBlockHash": codec.data(head.hash),
         "hardFork": "Cancun",
-        "transactionOrder": "fees",
+        "transactionOrder": "fifo",
         "environment": {
             "baseFee": codec.quantity(base_fee or 0),
             "chainId": ctx.chain.chain_id,
