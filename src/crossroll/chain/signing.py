@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_account import Account as EthAccount
-
 from ..types import CallRequest
 
 
@@ -21,6 +19,8 @@ def sign_request(
 ) -> bytes:
     """The signed raw transaction: legacy when only ``gas_price`` is given, else
     EIP-1559 with ``maxFeePerGas`` defaulting to twice the base fee plus the tip."""
+    from eth_account import Account as EthAccount  # imported on first use: slow to import
+
     tx: dict[str, Any] = {
         "nonce": nonce,
         "gas": gas,
