@@ -7,9 +7,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import encode_defunct
-
 from ...errors import INVALID_PARAMS, InvalidParams, UnknownAccount
 from ...types import Address
 from .. import codec
@@ -29,6 +26,9 @@ def _signature(signed: Any) -> str:
 
 
 def eth_sign(ctx: RpcContext, address: Address, message: bytes) -> str:
+    from eth_account import Account  # imported on first use: 0.1 s to import
+    from eth_account.messages import encode_defunct
+
     return _signature(Account.sign_message(encode_defunct(primitive=message), _key(ctx, address)))
 
 
@@ -48,6 +48,8 @@ def decode_typed_data(value: Any) -> dict[str, Any]:
 
 
 def sign_typed_data(ctx: RpcContext, address: Address, typed: dict[str, Any]) -> str:
+    from eth_account import Account
+
     key = _key(ctx, address)
     try:
         signed = Account.sign_typed_data(key, full_message=typed)
