@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Compile src/crossroll/contracts/src/*.sol with the pinned solc-js and write one artifact
-// per contract to src/crossroll/contracts/artifacts/<Name>.json (deterministic output).
+// Compile src/crossroll/contracts/src/**/*.sol with the pinned solc-js and write one artifact
+// per deployable contract to src/crossroll/contracts/artifacts/<Name>.json (deterministic output).
+// Source units are named by their path relative to src/ ("Probe.sol", "l1/OptimismPortal.sol"),
+// so relative imports resolve between subfolders. Interfaces, libraries and abstract contracts get
+// no artifact; contract names must be unique across all files.
 //
 //   node scripts/build_contracts.js          # (re)write artifacts
 //   node scripts/build_contracts.js --check  # compile in memory; exit 1 if committed artifacts differ
@@ -39,14 +42,36 @@ function readImport(importPath) {
   return { contents: fs.readFileSync(p, 'utf8') };
 }
 
+// Paths of the .sol files under dir, relative to SRC_DIR with '/' separators, sorted.
+function listSources(dir, prefix) {
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const rel = prefix + entry.name;
+    if (entry.isDirectory()) out.push(...listSources(path.join(dir, entry.name), rel + '/'));
+    else if (entry.isFile() && entry.name.endsWith('.sol')) out.push(rel);
+  }
+  return out.sort();
+}
+
+// Names of the non-abstract contracts (not interfaces or libraries) defined in a source unit.
+function deployableContracts(ast) {
+  const names = new Set();
+  for (const node of (ast && ast.nodes) || []) {
+    if (node.nodeType === 'ContractDefinition' && node.contractKind === 'contract' && !node.abstract) {
+      names.add(node.name);
+    }
+  }
+  return names;
+}
+
 function compile() {
   const version = solc.version();
   if (!version.startsWith(EXPECTED_SOLC + '+')) die(`expected solc ${EXPECTED_SOLC}, found ${version}`);
 
-  const files = fs.readdirSync(SRC_DIR).filter((f) => f.endsWith('.sol')).sort();
+  const files = listSources(SRC_DIR, '');
   if (files.length === 0) die(`no .sol files in ${SRC_DIR}`);
   const sources = {};
-  for (const f of files) sources[f] = { content: fs.readFileSync(path.join(SRC_DIR, f), 'utf8') };
+  for (const f of files) sources[f] = { content: fs.readFileSync(path.join(SRC_DIR, ...f.split('/')), 'utf8') };
 
   const input = {
     language: 'Solidity',
@@ -55,7 +80,9 @@ function compile() {
       evmVersion: EVM_VERSION,
       optimizer: { enabled: true, runs: OPTIMIZER_RUNS },
       metadata: { bytecodeHash: 'none' },
-      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
+      outputSelection: {
+        '*': { '': ['ast'], '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] },
+      },
     },
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input), { import: readImport }));
@@ -67,7 +94,9 @@ function compile() {
   const artifacts = new Map();
   for (const file of Object.keys(output.contracts || {}).sort()) {
     const sourceSha256 = crypto.createHash('sha256').update(sources[file].content).digest('hex');
+    const deployable = deployableContracts(output.sources[file].ast);
     for (const [name, c] of Object.entries(output.contracts[file])) {
+      if (!deployable.has(name)) continue;
       if (artifacts.has(name)) die(`contract name ${name} is defined in more than one file`);
       const artifact = sortKeys({
         contractName: name,

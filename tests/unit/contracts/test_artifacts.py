@@ -23,18 +23,63 @@ EXPECTED_FUNCTIONS = {
         "create2Address", "increment", "counter",
     },
     "ProbeChild": {"parent"},
+    "L2ToL1MessagePasser": {
+        "MESSAGE_VERSION", "burn", "initiateWithdrawal", "messageNonce", "sentMessages",
+    },
+    "L2OutputOracle": {
+        "CHALLENGER", "FINALIZATION_PERIOD_SECONDS", "L2_BLOCK_TIME", "PROPOSER",
+        "SUBMISSION_INTERVAL", "challenger", "computeL2Timestamp", "deleteL2Outputs",
+        "finalizationPeriodSeconds", "getL2Output", "getL2OutputAfter", "getL2OutputIndexAfter",
+        "l2BlockTime", "latestBlockNumber", "latestOutputIndex", "nextBlockNumber",
+        "nextOutputIndex", "proposeL2Output", "proposer", "startingBlockNumber",
+        "startingTimestamp", "submissionInterval",
+    },
+    "OptimismPortal": {
+        "L2_ORACLE", "depositTransaction", "donateETH", "finalizeWithdrawalTransaction",
+        "finalizedWithdrawals", "isOutputFinalized", "l2Oracle", "l2Sender", "minimumGasLimit",
+        "paused", "proveWithdrawalTransaction", "provenWithdrawals",
+    },
+    "L1StandardBridge": {"bridgeETH", "bridgeETHTo", "depositETH", "depositETHTo", "portal"},
+    "RollupRegistry": {
+        "chainIds", "isRegistered", "owner", "register", "remove", "rollup",
+        "transferOwnership", "update",
+    },
+    "SettlementProbe": {
+        "calls", "forward", "lastCaller", "lastData", "lastL2Sender", "lastValue", "reenterOk",
+        "reenterResult", "rlpItems", "secureTrieGet", "secureVerifyInclusion", "setReenter",
+        "setRevert", "trieGet",
+    },
 }  # fmt: skip
 
 EXPECTED_EVENTS = {
     "TestToken": {"Transfer", "Approval"},
     "Probe": {"Logged", "Incremented", "Created"},
     "ProbeChild": set(),
+    "L2ToL1MessagePasser": {"MessagePassed", "WithdrawerBalanceBurnt"},
+    "L2OutputOracle": {"OutputProposed", "OutputsDeleted"},
+    "OptimismPortal": {"TransactionDeposited", "WithdrawalProven", "WithdrawalFinalized"},
+    "L1StandardBridge": {"ETHDepositInitiated", "ETHBridgeInitiated"},
+    "RollupRegistry": {
+        "RollupRegistered",
+        "RollupUpdated",
+        "RollupRemoved",
+        "OwnershipTransferred",
+    },
+    "SettlementProbe": set(),
 }
+
+TRIE_ERRORS = {"InvalidRLP", "ProofTooShort", "ProofTooLong", "BadNodeHash", "MalformedNode"}
 
 EXPECTED_ERRORS = {
     "TestToken": {"InsufficientBalance", "InsufficientAllowance", "ZeroAddress"},
     "Probe": {"CustomFailure"},
     "ProbeChild": set(),
+    "L2ToL1MessagePasser": set(),
+    "L2OutputOracle": set(),
+    "OptimismPortal": TRIE_ERRORS,
+    "L1StandardBridge": set(),
+    "RollupRegistry": {"NotOwner", "AlreadyRegistered", "NotRegistered", "InvalidRollup"},
+    "SettlementProbe": TRIE_ERRORS,
 }
 
 
