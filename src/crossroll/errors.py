@@ -149,3 +149,20 @@ class InvalidParams(RpcError):
 
 class FilterNotFound(RpcError):
     code = SERVER_ERROR
+
+
+# ------------------------------------------------------------------- da errors
+class DataError(CrossrollError):
+    """Batch, channel, blob or KZG data that cannot be encoded or decoded."""
+
+
+class EncodingError(DataError):
+    """A value that a codec, compressor or blob cannot represent (too large, non-canonical)."""
+
+
+class DecodingError(DataError):
+    """Bytes that do not decode: truncated, corrupt, unknown version or over a size limit."""
+
+
+class TrustedSetupError(DataError):
+    """The committed KZG trusted setup is missing or does not match its pinned sha256."""
