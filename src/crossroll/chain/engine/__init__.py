@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from . import speedups
 from .pyevm import PyEvmEngine
+
+speedups.install()
 
 __all__ = ["PyEvmEngine"]

@@ -13,11 +13,12 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 import rlp
-from eth.abc import BlockHeaderAPI, SignedTransactionAPI
+from eth.abc import BlockAPI, BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
 from eth.chains.base import ChainContext
 from eth.consensus.context import ConsensusContext
 from eth.db.atomic import AtomicDB
 from eth.db.chain import ChainDB
+from eth.vm.base import VM
 from eth_hash.auto import keccak
 from eth_utils import ValidationError
 
@@ -39,10 +40,12 @@ from ..config import ChainConfig
 from .call import run_call
 from .convert import ZERO_HASH, to_header, to_receipts
 from .decode import TransactionDecoder
+from .speedups import ordered_trie_root
 from .state import StateReader
 from .vm import make_vm_class
 
 _TX_CACHE_SIZE = 16_384
+_HEADER_CACHE_SIZE = 1024
 
 
 def contract_address(sender: Address, nonce: int) -> Address:
@@ -66,7 +69,9 @@ class PyEvmEngine(EngineAPI):
         self._reader = StateReader(self.db)
         # Decoded py-evm transactions by hash (sender already recovered).
         self._evm_txs: OrderedDict[Hash32, SignedTransactionAPI] = OrderedDict()
-        self._evm_headers: dict[Hash32, BlockHeaderAPI] = {}
+        # Recent py-evm headers by hash (older ones are read back from the ChainDB):
+        # bounded, so a long chain does not keep every header object alive.
+        self._evm_headers: OrderedDict[Hash32, BlockHeaderAPI] = OrderedDict()
 
     # ------------------------------------------------------------- genesis
     def genesis(self, timestamp: int) -> tuple[BlockHeader, Hash32]:
@@ -104,8 +109,13 @@ class PyEvmEngine(EngineAPI):
         found = self._evm_headers.get(header.hash)
         if found is None:
             found = self.chaindb.get_block_header_by_hash(header.hash)  # type: ignore[arg-type]
-            self._evm_headers[header.hash] = found
+            self._remember_header(found)
         return found
+
+    def _remember_header(self, header: BlockHeaderAPI) -> None:
+        self._evm_headers[header.hash] = header
+        if len(self._evm_headers) > _HEADER_CACHE_SIZE:
+            self._evm_headers.popitem(last=False)
 
     def _evm_tx(self, tx: Transaction) -> SignedTransactionAPI:
         found = self._evm_txs.get(tx.hash)
@@ -153,22 +163,14 @@ class PyEvmEngine(EngineAPI):
                 rejected.append((tx, TransactionRejected(str(exc))))
                 continue
             header = vm.add_receipt_to_header(header, receipt)
-            header = vm.increment_blob_gas_used(header, evm_tx)
+            if tx.type == 3:  # only blob transactions use blob gas (saves a header copy)
+                header = vm.increment_blob_gas_used(header, evm_tx)
             applied.append(tx)
             evm_applied.append(evm_tx)
             receipts.append(receipt)
             created.append(contract_address(tx.sender, tx.nonce) if tx.to is None else None)
-        filled = vm.set_block_transactions_and_withdrawals(
-            base_block,
-            header,
-            evm_applied,
-            receipts,
-            withdrawals=None,  # type: ignore[arg-type]
-        )
-        filled = vm.block_postprocessing(filled)
-        sealed = vm.mine_block(filled).block
-        self.chaindb.persist_header(sealed.header)
-        self._evm_headers[sealed.header.hash] = sealed.header
+        sealed = self._seal(vm, parent_h, base_block, header, evm_applied, receipts)
+        self._persist_header(sealed.header)
         ours = to_header(sealed.header, len(rlp.encode(sealed)))
         block = Block(
             header=ours,
@@ -176,6 +178,40 @@ class PyEvmEngine(EngineAPI):
             receipts=to_receipts(ours, applied, receipts, created),
         )
         return block, rejected
+
+    @staticmethod
+    def _seal(
+        vm: VM,
+        parent: BlockHeaderAPI,
+        base_block: BlockAPI,
+        header: BlockHeaderAPI,
+        transactions: list[SignedTransactionAPI],
+        receipts: list[ReceiptAPI],
+    ) -> BlockAPI:
+        """What ``set_block_transactions_and_withdrawals`` + ``mine_block`` do, minus
+        the redundant work: the transactions and receipts roots are computed once,
+        bottom-up (py-evm inserts into a HexaryTrie, and its ``validate_block``
+        recomputes the transactions root), and their trie nodes are not written
+        to the ChainDB (nothing reads them: crossroll serves blocks from its own
+        store).  Header validation still runs."""
+        tx_root = ordered_trie_root(tuple(tx.encode() for tx in transactions))
+        receipt_root = ordered_trie_root(tuple(rc.encode() for rc in receipts))
+        filled = base_block.copy(
+            header=header.copy(transaction_root=tx_root, receipt_root=receipt_root),
+            transactions=transactions,
+        )
+        filled = vm.block_postprocessing(filled)
+        sealed = vm.finalize_block(filled).block
+        vm.validate_header(sealed.header, parent)
+        if getattr(sealed.header, "blob_gas_used", 0):
+            vm.validate_block_blobs(sealed)  # type: ignore[attr-defined]
+        return sealed
+
+    def _persist_header(self, header: BlockHeaderAPI) -> None:
+        """Make ``header`` readable by hash from the ChainDB (BLOCKHASH walks
+        parents that way); the canonical-chain indexes py-evm keeps are unused."""
+        self.db[header.hash] = rlp.encode(header)  # ChainDB keeps headers by bare hash
+        self._remember_header(header)
 
     # --------------------------------------------------------------- state
     def account(self, state_root: Hash32, address: Address) -> Account:

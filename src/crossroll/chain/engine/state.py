@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,6 +18,8 @@ from ...types import Account, AccountProof, Address, Hash32, StorageProof
 
 #: (address, balance, nonce, code, storage) - None leaves the field unchanged.
 AccountWrite = tuple[Address, int | None, int | None, bytes | None, dict[int, int]]
+
+_ACCOUNT_CACHE_SIZE = 4096
 
 _EMPTY_ACCOUNT = Account(nonce=0, balance=0, code_hash=EMPTY_SHA3, storage_root=BLANK_ROOT_HASH)
 
@@ -36,18 +39,30 @@ class StateReader:
 
     def __init__(self, db: AtomicDB) -> None:
         self.db = db
+        # (state root, address) -> account: a state root fixes every account, and
+        # roots are never rewritten, so entries never go stale.
+        self._accounts: OrderedDict[tuple[Hash32, Address], Account] = OrderedDict()
 
     def account(self, state_root: Hash32, address: Address) -> Account:
+        key = (state_root, address)
+        found = self._accounts.get(key)
+        if found is not None:
+            return found
         encoded = HexaryTrie(self.db, state_root).get(keccak(address))
         if not encoded:
-            return _EMPTY_ACCOUNT
-        acct = rlp.decode(encoded, sedes=RlpAccount)
-        return Account(
-            nonce=acct.nonce,
-            balance=acct.balance,
-            code_hash=acct.code_hash,
-            storage_root=acct.storage_root,
-        )
+            found = _EMPTY_ACCOUNT
+        else:
+            acct = rlp.decode(encoded, sedes=RlpAccount)
+            found = Account(
+                nonce=acct.nonce,
+                balance=acct.balance,
+                code_hash=acct.code_hash,
+                storage_root=acct.storage_root,
+            )
+        self._accounts[key] = found
+        if len(self._accounts) > _ACCOUNT_CACHE_SIZE:
+            self._accounts.popitem(last=False)
+        return found
 
     def code(self, state_root: Hash32, address: Address) -> bytes:
         code_hash = self.account(state_root, address).code_hash
