@@ -70,8 +70,11 @@ def test_up_serves_every_chain_and_stops_on_sigint() -> None:
         assert config["accounts"][0]["address"] == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
         assert len(config["accounts"]) == 10
         assert config["adminUrl"] == admin
+        # /ready answers once the chains serve; the banner is printed just after it
+        first_line = proc.stderr.readline() if proc.stderr else ""
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)
+        err = first_line + err
     finally:
         if proc.poll() is None:
             proc.kill()

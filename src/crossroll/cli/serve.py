@@ -3,6 +3,7 @@ caught by the command, which then stops its services and exits 0."""
 
 from __future__ import annotations
 
+import gc
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -50,12 +51,22 @@ def flags_of(options: Mapping[str, Any], keys: Mapping[str, str]) -> dict[str, t
     return {key: (options[name], "--" + name.replace("_", "-")) for name, key in keys.items()}
 
 
+def tune_gc() -> None:
+    """A node process keeps every block, receipt and log it ever made, so the default
+    collector keeps re-scanning a heap that only grows.  Freezing what start-up built and
+    collecting less often measured +7% on 1-transaction blocks (docs/benchmarks.md).
+    Only the CLI's own processes do this; a library user's process is left alone."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def serve(running: Running, announce: Callable[[], None]) -> None:
     """Run until Ctrl-C or SIGTERM (``announce`` once serving), then stop."""
     try:
         with interruptible():
             running.run()
             announce()
+            tune_gc()
             wait_forever()
     finally:
         running.stop()
