@@ -14,11 +14,14 @@ from typing import Any
 
 from .types import (
     Account,
+    AccountPatch,
     AccountProof,
     Address,
     Block,
+    BlockEnv,
     BlockHeader,
     BlockRef,
+    BuildResult,
     CallRequest,
     CallResult,
     DevAccount,
@@ -117,40 +120,29 @@ class EngineAPI(ABC):
 
     @abstractmethod
     def build_block(
-        self,
-        parent: BlockHeader,
-        state_root: Hash32,
-        transactions: Sequence[Transaction],
-        *,
-        timestamp: int,
-        coinbase: Address,
-    ) -> tuple[Block, list[tuple[Transaction, Exception]]]:
-        """Execute ``transactions`` in order on ``state_root`` (the pre-state, which may
+        self, parent: BlockHeader, state_root: Hash32, txs: Sequence[Transaction], env: BlockEnv
+    ) -> BuildResult:
+        """Execute ``txs`` in order on ``state_root`` (the pre-state, which may
         differ from ``parent.state_root`` after anvil_set* cheats) and seal a block on
         top of ``parent``.  Transactions that fail validation at their turn are
         left out and returned with the reason."""
 
     @abstractmethod
-    def account(self, state_root: Hash32, address: Address) -> Account: ...
+    def account(self, state_root: Hash32, address: Address) -> Account:
+        """Nonce, balance, code hash and storage root; an empty account if absent."""
 
     @abstractmethod
-    def code(self, state_root: Hash32, address: Address) -> bytes: ...
+    def code(self, state_root: Hash32, address: Address) -> bytes:
+        """The account's code (b"" for an EOA or an absent account)."""
 
     @abstractmethod
-    def storage(self, state_root: Hash32, address: Address, slot: int) -> int: ...
+    def storage(self, state_root: Hash32, address: Address, slot: int) -> int:
+        """One storage slot as an integer (0 if never written or cleared)."""
 
     @abstractmethod
-    def set_account(
-        self,
-        state_root: Hash32,
-        address: Address,
-        *,
-        balance: int | None = None,
-        nonce: int | None = None,
-        code: bytes | None = None,
-        storage: dict[int, int] | None = None,
-    ) -> Hash32:
-        """Write account fields outside of any transaction; return the new state root."""
+    def set_account(self, state_root: Hash32, address: Address, patch: AccountPatch) -> Hash32:
+        """Write ``patch`` to an account outside of any transaction; return the new state
+        root.  The old root stays readable (snapshots and historical reads need it)."""
 
     @abstractmethod
     def call(self, header: BlockHeader, state_root: Hash32, request: CallRequest) -> CallResult:
@@ -260,19 +252,31 @@ class ChainAPI(ABC):
     def snapshot(self) -> int: ...
 
     @abstractmethod
-    def revert(self, snapshot_id: int) -> bool: ...
+    def revert(self, snapshot_id: int) -> bool:
+        """Go back to a snapshot (anvil semantics: that snapshot and every later one are
+        consumed); False for an unknown id."""
+
+    # anvil_set*: change state outside any transaction.  "latest" reads see the change at
+    # once; the next block's state root includes it, as on anvil.
+    @abstractmethod
+    def set_balance(self, address: Address, balance: int) -> None:
+        """anvil_setBalance: the account's balance becomes ``balance`` wei (created if
+        absent)."""
 
     @abstractmethod
-    def set_balance(self, address: Address, balance: int) -> None: ...
+    def set_code(self, address: Address, code: bytes) -> None:
+        """anvil_setCode: replace the account's code; b"" makes it an EOA again.
+        Storage and nonce are kept."""
 
     @abstractmethod
-    def set_code(self, address: Address, code: bytes) -> None: ...
+    def set_storage_at(self, address: Address, slot: int, value: int) -> None:
+        """anvil_setStorageAt: write one slot; 0 clears it (removed from the storage
+        trie, as Ethereum does)."""
 
     @abstractmethod
-    def set_storage_at(self, address: Address, slot: int, value: int) -> None: ...
-
-    @abstractmethod
-    def set_nonce(self, address: Address, nonce: int) -> None: ...
+    def set_nonce(self, address: Address, nonce: int) -> None:
+        """anvil_setNonce: the account's nonce becomes ``nonce``, so its next
+        transaction must use it."""
 
     # -- events
     @abstractmethod

@@ -135,11 +135,33 @@ class Block:
 
 
 @dataclass(frozen=True, slots=True)
+class BlockEnv:
+    """What a block builder is told besides its parent and transactions."""
+
+    timestamp: int
+    coinbase: Address
+
+
+#: A block and the transactions left out of it, each with the reason.
+BuildResult = tuple[Block, list[tuple[Transaction, Exception]]]
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
     nonce: int
     balance: int
     code_hash: Hash32
     storage_root: Hash32
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPatch:
+    """Account fields written outside any transaction (anvil_set*, genesis); None keeps."""
+
+    balance: int | None = None
+    nonce: int | None = None
+    code: bytes | None = None
+    storage: tuple[tuple[int, int], ...] = ()  # (slot, value) pairs; value 0 clears
 
 
 @dataclass(frozen=True, slots=True)

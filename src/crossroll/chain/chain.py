@@ -8,27 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from typing import Any
 
+from .. import types as t
 from ..abc import ChainAPI, EngineAPI, SchedulerAPI, TimerAPI
 from ..errors import UnknownBlock
-from ..types import (
-    Account,
-    AccountProof,
-    Address,
-    Block,
-    BlockHeader,
-    BlockRef,
-    CallRequest,
-    CallResult,
-    DevAccount,
-    FeeHistory,
-    Hash32,
-    Log,
-    LogFilter,
-    Receipt,
-    Transaction,
-)
+from ..types import Address, Block, BlockRef, Hash32
 from . import validation as v
 from .accounts import dev_accounts
 from .config import ChainConfig
@@ -87,7 +71,7 @@ class Chain(ChainAPI):
     def head(self) -> Block:
         return self.store.head
 
-    def _pending_header(self) -> BlockHeader:
+    def _pending_header(self) -> t.BlockHeader:
         head = self.store.head.header
         return dataclasses.replace(
             head,
@@ -102,12 +86,9 @@ class Chain(ChainAPI):
 
     def block(self, ref: BlockRef) -> Block:
         if ref == "pending":
+            env = t.BlockEnv(self._next_block_timestamp(), self.config.coinbase)
             block, _ = self.engine.build_block(
-                self.store.head.header,
-                self.state_root,
-                self._ready(),
-                timestamp=self._next_block_timestamp(),
-                coinbase=self.config.coinbase,
+                self.store.head.header, self.state_root, self._ready(), env
             )
             return block
         if ref in _LATEST_TAGS:
@@ -124,7 +105,7 @@ class Chain(ChainAPI):
             raise UnknownBlock("header not found")
         return found
 
-    def _context(self, ref: BlockRef) -> tuple[BlockHeader, Hash32]:
+    def _context(self, ref: BlockRef) -> tuple[t.BlockHeader, Hash32]:
         """Header and state root that reads at ``ref`` run against."""
         if ref == "pending":
             return self._pending_header(), self.state_root
@@ -133,7 +114,7 @@ class Chain(ChainAPI):
         header = self.block(ref).header
         return header, header.state_root
 
-    def transaction(self, tx_hash: Hash32) -> tuple[Transaction, Block | None]:
+    def transaction(self, tx_hash: Hash32) -> tuple[t.Transaction, Block | None]:
         found = self.store.transaction(tx_hash)
         if found is not None:
             return found[0], found[2]
@@ -142,15 +123,15 @@ class Chain(ChainAPI):
             raise KeyError(tx_hash)
         return pooled, None
 
-    def receipt(self, tx_hash: Hash32) -> Receipt | None:
+    def receipt(self, tx_hash: Hash32) -> t.Receipt | None:
         found = self.store.transaction(tx_hash)
         return found[1] if found is not None else None
 
-    def logs(self, flt: LogFilter) -> list[Log]:
+    def logs(self, flt: t.LogFilter) -> list[t.Log]:
         return self.store.logs(flt)
 
     # -------------------------------------------------------------- state
-    def account(self, address: Address, ref: BlockRef = "latest") -> Account:
+    def account(self, address: Address, ref: BlockRef = "latest") -> t.Account:
         return self.engine.account(self._context(ref)[1], address)
 
     def code(self, address: Address, ref: BlockRef = "latest") -> bytes:
@@ -161,25 +142,25 @@ class Chain(ChainAPI):
 
     def proof(
         self, address: Address, slots: Sequence[int], ref: BlockRef = "latest"
-    ) -> AccountProof:
+    ) -> t.AccountProof:
         return self.engine.proof(self._context(ref)[1], address, slots)
 
-    def _run(self, request: CallRequest, ref: BlockRef) -> CallResult:
+    def _run(self, request: t.CallRequest, ref: BlockRef) -> t.CallResult:
         header, root = self._context(ref)
         return self.engine.call(header, root, request)
 
-    def call(self, request: CallRequest, ref: BlockRef = "latest") -> CallResult:
+    def call(self, request: t.CallRequest, ref: BlockRef = "latest") -> t.CallResult:
         result = self._run(request, ref)
         if not result.success:
             raise call_error(result)
         return result
 
-    def estimate_gas(self, request: CallRequest, ref: BlockRef = "pending") -> int:
+    def estimate_gas(self, request: t.CallRequest, ref: BlockRef = "pending") -> int:
         """Smallest gas limit that succeeds (binary search, as geth/anvil)."""
         header, root = self._context(ref)
         cap = request.gas if request.gas is not None else header.gas_limit
 
-        def run(gas: int) -> CallResult:
+        def run(gas: int) -> t.CallResult:
             return self.engine.call(header, root, dataclasses.replace(request, gas=gas))
 
         return estimate_gas(run, cap)
@@ -191,13 +172,13 @@ class Chain(ChainAPI):
     def max_priority_fee(self) -> int:
         return self.rules.default_priority_fee
 
-    def fee_history(self, count: int, newest: BlockRef, percentiles: Sequence[float]) -> FeeHistory:
+    def fee_history(self, count: int, newest: BlockRef, percentiles: Sequence[float]) -> t.FeeHistory:
         last = self.store.head.number if newest == "pending" else self.block(newest).number
         count = max(0, min(count, last + 1, 1024))
         blocks = self.store.blocks[last - count + 1 : last + 1]
         base_fees = [b.header.base_fee_per_gas or 0 for b in blocks]
         base_fees.append(child_base_fee(self.store.blocks[last].header))
-        return FeeHistory(
+        return t.FeeHistory(
             oldest_block=last - count + 1,
             base_fee_per_gas=tuple(base_fees),
             gas_used_ratio=tuple(b.header.gas_used / b.header.gas_limit for b in blocks),
@@ -211,7 +192,7 @@ class Chain(ChainAPI):
     def send_raw_transaction(self, raw: bytes) -> Hash32:
         tx = self.engine.decode_transaction(raw)
         if tx.hash in self.pool or tx.hash in self.store.tx_index:
-            raise v.already_known()
+            raise v.reject("already_known")
         head = self.store.head.header
         sender = self.engine.account(self.state_root, tx.sender)
         check_transaction(tx, sender, base_fee=child_base_fee(head), gas_limit=head.gas_limit)
@@ -222,9 +203,9 @@ class Chain(ChainAPI):
             self._mine_one(self._next_block_timestamp())
         return tx.hash
 
-    def send_transaction(self, request: CallRequest) -> Hash32:
+    def send_transaction(self, request: t.CallRequest) -> Hash32:
         if request.sender is None or request.sender not in self._keys:
-            raise v.no_signer()
+            raise v.reject("no_signer")
         key = self._keys[request.sender]
         nonce = request.nonce
         if nonce is None:
@@ -242,7 +223,7 @@ class Chain(ChainAPI):
         return self.send_raw_transaction(raw)
 
     @property
-    def dev_accounts(self) -> Sequence[DevAccount]:
+    def dev_accounts(self) -> Sequence[t.DevAccount]:
         return self._accounts
 
     # ------------------------------------------------------ mining & time
@@ -252,16 +233,13 @@ class Chain(ChainAPI):
         parent = self.store.head.header.timestamp
         return max(parent + 1, int(self.scheduler.now()) + self.time_offset)
 
-    def _ready(self) -> list[Transaction]:
+    def _ready(self) -> list[t.Transaction]:
         return self.pool.ready(self._nonce, self.store.head.header.gas_limit)
 
     def _mine_one(self, timestamp: int) -> Block:
+        env = t.BlockEnv(timestamp, self.config.coinbase)
         block, rejected = self.engine.build_block(
-            self.store.head.header,
-            self.state_root,
-            self._ready(),
-            timestamp=timestamp,
-            coinbase=self.config.coinbase,
+            self.store.head.header, self.state_root, self._ready(), env
         )
         self.next_timestamp = None
         self.store.append(block)
@@ -327,20 +305,20 @@ class Chain(ChainAPI):
         self.next_timestamp = snap.next_timestamp
         return True
 
-    def _set(self, address: Address, **fields: Any) -> None:
-        self.state_root = self.engine.set_account(self.state_root, address, **fields)
+    def _set(self, address: Address, patch: t.AccountPatch) -> None:
+        self.state_root = self.engine.set_account(self.state_root, address, patch)
 
     def set_balance(self, address: Address, balance: int) -> None:
-        self._set(address, balance=balance)
+        self._set(address, t.AccountPatch(balance=balance))
 
     def set_code(self, address: Address, code: bytes) -> None:
-        self._set(address, code=code)
+        self._set(address, t.AccountPatch(code=code))
 
     def set_storage_at(self, address: Address, slot: int, value: int) -> None:
-        self._set(address, storage={slot: value})
+        self._set(address, t.AccountPatch(storage=((slot, value),)))
 
     def set_nonce(self, address: Address, nonce: int) -> None:
-        self._set(address, nonce=nonce)
+        self._set(address, t.AccountPatch(nonce=nonce))
 
     # -------------------------------------------------------------- events
     def on_block(self, listener: Callable[[Block], None]) -> Callable[[], None]:

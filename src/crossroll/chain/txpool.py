@@ -24,20 +24,20 @@ def check_transaction(
 ) -> None:
     """Stateless and state checks against the sender's account (working state)."""
     if tx.nonce < account.nonce:
-        raise v.nonce_too_low()
+        raise v.reject("nonce_too_low")
     if tx.gas > gas_limit:
-        raise v.gas_above_block_limit()
+        raise v.reject("gas_above_block_limit")
     storage_keys = sum(len(e.storage_keys) for e in tx.access_list)
     if tx.to is None and len(tx.data) > v.MAX_INITCODE_SIZE:
-        raise v.initcode_too_large()
+        raise v.reject("initcode_too_large")
     if tx.gas < v.intrinsic_gas(tx.data, tx.to is None, len(tx.access_list), storage_keys):
-        raise v.intrinsic_gas_too_low()
+        raise v.reject("intrinsic_gas_too_low")
     if tx.fee_cap < base_fee:
-        raise v.fee_cap_below_base_fee()
+        raise v.reject("fee_cap_below_base_fee")
     if tx.tip_cap > tx.fee_cap:
-        raise v.tip_above_fee_cap()
+        raise v.reject("tip_above_fee_cap")
     if account.balance < tx.gas * tx.fee_cap + tx.value:
-        raise v.insufficient_funds()
+        raise v.reject("insufficient_funds")
 
 
 class TxPool:
@@ -64,12 +64,12 @@ class TxPool:
     def add(self, tx: Transaction) -> None:
         """Insert ``tx`` (already validated); replace a same-nonce one paying more."""
         if tx.hash in self._by_hash:
-            raise v.already_known()
+            raise v.reject("already_known")
         slots = self._by_sender.setdefault(tx.sender, {})
         old = slots.get(tx.nonce)
         if old is not None:
             if tx.fee_cap <= old.fee_cap or tx.tip_cap < old.tip_cap:
-                raise v.replacement_underpriced()
+                raise v.reject("replacement_underpriced")
             self._discard(old)
             slots = self._by_sender.setdefault(tx.sender, {})
         slots[tx.nonce] = tx

@@ -45,7 +45,6 @@ from __future__ import annotations
 from ..errors import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
-    SERVER_ERROR,
     AlreadyKnown,
     ChainError,
     FeeCapTooLow,
@@ -65,78 +64,47 @@ from ..errors import (
 MAX_INITCODE_SIZE = 49_152
 
 
-def empty_transaction() -> TransactionRejected:
-    return TransactionRejected("Empty transaction data", code=INVALID_PARAMS)
+# The fixed answers of the table above: kind, exception class, JSON-RPC code, message.
+_TABLE = """
+empty_transaction         TransactionRejected   -32602  Empty transaction data
+undecodable               TransactionRejected   -32602  Failed to decode transaction
+bad_signature             InvalidSignature      -32602  Failed to recover the signer
+wrong_chain_id            WrongChainId          -32003  invalid chain id for signer
+nonce_too_low             NonceTooLow           -32003  nonce too low
+insufficient_funds        InsufficientFunds     -32003  Insufficient funds for gas * price + value
+intrinsic_gas_too_low     IntrinsicGasTooLow    -32000  intrinsic gas too low
+gas_above_block_limit     GasLimitExceeded      -32000  intrinsic gas too high -- tx.gas_limit > env.block.gas_limit
+fee_cap_below_base_fee    FeeCapTooLow          -32003  max fee per gas less than block base fee
+tip_above_fee_cap         FeeCapTooLow          -32003  max priority fee per gas higher than max fee per gas
+initcode_too_large        TransactionRejected   -32003  max initcode size exceeded
+oversized                 OversizedTransaction  -32003  oversized data
+already_known             AlreadyKnown          -32003  transaction already imported
+replacement_underpriced   TransactionRejected   -32003  replacement transaction underpriced
+no_signer                 UnknownAccount        -32602  No Signer available
+call_gas_below_intrinsic  IntrinsicGasTooLow    -32000  intrinsic gas too high -- CallGasCostMoreThanGasLimit
+"""
+_CLASSES: dict[str, type[ChainError]] = {
+    cls.__name__: cls
+    for cls in (TransactionRejected, InvalidSignature, WrongChainId, NonceTooLow, InsufficientFunds,
+                IntrinsicGasTooLow, GasLimitExceeded, FeeCapTooLow, OversizedTransaction,
+                AlreadyKnown, UnknownAccount)
+}  # fmt: skip
+REJECTIONS: dict[str, tuple[type[ChainError], int, str]] = {
+    kind: (_CLASSES[cls], int(code), message)
+    for kind, cls, code, message in (line.split(None, 3) for line in _TABLE.strip().splitlines())
+}
 
 
-def undecodable() -> TransactionRejected:
-    return TransactionRejected("Failed to decode transaction", code=INVALID_PARAMS)
+def reject(kind: str) -> ChainError:
+    """The error anvil answers for ``kind`` (a key of :data:`REJECTIONS`)."""
+    cls, code, message = REJECTIONS[kind]
+    return cls(message, code=code)
 
 
 def unsupported_type(type_id: int) -> UnsupportedTransactionType:
     if type_id in (3, 4):  # known to anvil, not enabled on this chain
         return UnsupportedTransactionType("transaction type not supported", code=INVALID_PARAMS)
     return UnsupportedTransactionType("Failed to decode transaction", code=INVALID_PARAMS)
-
-
-def bad_signature() -> InvalidSignature:
-    return InvalidSignature("Failed to recover the signer", code=INVALID_PARAMS)
-
-
-def wrong_chain_id() -> WrongChainId:
-    return WrongChainId("invalid chain id for signer")
-
-
-def nonce_too_low() -> NonceTooLow:
-    return NonceTooLow("nonce too low")
-
-
-def insufficient_funds() -> InsufficientFunds:
-    return InsufficientFunds("Insufficient funds for gas * price + value")
-
-
-def intrinsic_gas_too_low() -> IntrinsicGasTooLow:
-    return IntrinsicGasTooLow("intrinsic gas too low", code=SERVER_ERROR)
-
-
-def gas_above_block_limit() -> GasLimitExceeded:
-    return GasLimitExceeded(
-        "intrinsic gas too high -- tx.gas_limit > env.block.gas_limit", code=SERVER_ERROR
-    )
-
-
-def fee_cap_below_base_fee() -> FeeCapTooLow:
-    return FeeCapTooLow("max fee per gas less than block base fee")
-
-
-def tip_above_fee_cap() -> FeeCapTooLow:
-    return FeeCapTooLow("max priority fee per gas higher than max fee per gas")
-
-
-def initcode_too_large() -> TransactionRejected:
-    return TransactionRejected("max initcode size exceeded")
-
-
-def oversized() -> OversizedTransaction:
-    return OversizedTransaction("oversized data")
-
-
-def already_known() -> AlreadyKnown:
-    return AlreadyKnown("transaction already imported")
-
-
-def replacement_underpriced() -> TransactionRejected:
-    return TransactionRejected("replacement transaction underpriced")
-
-
-def no_signer() -> UnknownAccount:
-    return UnknownAccount("No Signer available", code=INVALID_PARAMS)
-
-
-def call_gas_below_intrinsic() -> IntrinsicGasTooLow:
-    return IntrinsicGasTooLow(
-        "intrinsic gas too high -- CallGasCostMoreThanGasLimit", code=SERVER_ERROR
-    )
 
 
 def evm_error(name: str) -> ChainError:

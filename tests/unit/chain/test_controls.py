@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import rlp
 from eth_hash.auto import keccak
-from tests.unit.chain.helpers import START, sign
 
 from crossroll.chain import Chain, ChainConfig
 from crossroll.clock import VirtualClock
 from crossroll.errors import ChainError, UnknownBlock
 from crossroll.types import Block, CallRequest, DevAccount
+from tests.unit.chain.helpers import START, sign
 
 
 def test_automine_mines_on_send(chain: Chain, alice: DevAccount, bob: DevAccount) -> None:

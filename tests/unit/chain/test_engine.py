@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import rlp
 from eth_hash.auto import keccak
-from tests.unit.chain.helpers import GWEI, sign
 
 from crossroll.chain import ChainConfig, PyEvmEngine, dev_accounts
 from crossroll.chain.rules import CREATE2_DEPLOYER, CREATE2_DEPLOYER_CODE
@@ -16,7 +15,8 @@ from crossroll.errors import (
     UnsupportedTransactionType,
     WrongChainId,
 )
-from crossroll.types import GenesisAccount
+from crossroll.types import BlockEnv, GenesisAccount
+from tests.unit.chain.helpers import GWEI, sign
 
 MNEMONIC = ChainConfig().mnemonic
 
@@ -62,18 +62,18 @@ def _transfer(engine: PyEvmEngine, nonce: int, **kw: object) -> bytes:
 def test_base_fee_block1_equals_genesis_then_eip1559(engine: PyEvmEngine) -> None:
     g, root = engine.genesis(1_000)
     txs = [engine.decode_transaction(_transfer(engine, n)) for n in range(3)]
-    b1, rejected = engine.build_block(g, root, txs, timestamp=1_001, coinbase=b"\x00" * 20)
+    b1, rejected = engine.build_block(g, root, txs, BlockEnv(1_001, b"\x00" * 20))
     assert not rejected
     assert b1.header.base_fee_per_gas == g.base_fee_per_gas == GWEI
     assert b1.header.gas_used == 63_000
     b2, _ = engine.build_block(
-        b1.header, b1.header.state_root, [], timestamp=1_002, coinbase=b"\x00" * 20
+        b1.header, b1.header.state_root, [], BlockEnv(1_002, b"\x00" * 20)
     )
     target = 15_000_000
     expected = GWEI - GWEI * (target - 63_000) // target // 8
     assert b2.header.base_fee_per_gas == expected == 875_525_000
     b3, _ = engine.build_block(
-        b2.header, b2.header.state_root, [], timestamp=1_003, coinbase=b"\x00" * 20
+        b2.header, b2.header.state_root, [], BlockEnv(1_003, b"\x00" * 20)
     )
     assert b3.header.base_fee_per_gas == expected - expected // 8
 
@@ -82,7 +82,7 @@ def test_build_block_skips_invalid_and_keeps_history(engine: PyEvmEngine) -> Non
     g, root = engine.genesis(1_000)
     good = engine.decode_transaction(_transfer(engine, 0))
     gap = engine.decode_transaction(_transfer(engine, 5))
-    b1, rejected = engine.build_block(g, root, [good, gap], timestamp=1_001, coinbase=b"\x07" * 20)
+    b1, rejected = engine.build_block(g, root, [good, gap], BlockEnv(1_001, b"\x07" * 20))
     assert b1.transactions == (good,)
     assert [tx for tx, _ in rejected] == [gap]
     assert isinstance(rejected[0][1], TransactionRejected)

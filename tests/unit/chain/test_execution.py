@@ -6,11 +6,11 @@ import pytest
 import rlp
 from eth_abi import encode
 from eth_hash.auto import keccak
-from tests.unit.chain.helpers import GWEI, balance_of, calldata, sign
 
 from crossroll.chain import Chain
 from crossroll.errors import ChainError, ExecutionReverted, OutOfGas, UnknownAccount
 from crossroll.types import CallRequest, DevAccount, LogFilter
+from tests.unit.chain.helpers import GWEI, balance_of, calldata, sign
 
 TRANSFER = keccak(b"Transfer(address,address,uint256)")
 

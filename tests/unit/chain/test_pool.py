@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.unit.chain.helpers import GWEI, sign
 
 from crossroll.chain import Chain
 from crossroll.errors import (
@@ -22,6 +21,7 @@ from crossroll.errors import (
     WrongChainId,
 )
 from crossroll.types import DevAccount
+from tests.unit.chain.helpers import GWEI, sign
 
 
 def _fingerprint(chain: Chain) -> tuple[object, ...]:

@@ -12,8 +12,14 @@ from eth_utils import ValidationError
 
 from ...errors import TransactionRejected
 from ...types import BlockHeader, CallRequest, CallResult, Hash32, Log
-from ..validation import call_gas_below_intrinsic, insufficient_funds
+from ..validation import reject
 from .convert import ZERO_HASH
+
+# ExecutionContext argument <- our header field: the block a call runs "inside".
+_CONTEXT_FROM_HEADER = (
+    ("coinbase", "coinbase"), ("timestamp", "timestamp"), ("block_number", "number"),
+    ("difficulty", "difficulty"), ("mix_hash", "mix_hash"), ("gas_limit", "gas_limit"),
+)  # fmt: skip
 
 
 def run_call(
@@ -34,13 +40,9 @@ def run_call(
         base_fee = 0
     prev_hashes = vm_class.get_prev_hashes(header.parent_hash, chaindb)  # type: ignore[arg-type]
     context_class: Any = ExecutionContext
+    from_header = {name: getattr(header, attr) for name, attr in _CONTEXT_FROM_HEADER}
     ctx = context_class(
-        coinbase=header.coinbase,
-        timestamp=header.timestamp,
-        block_number=header.number,
-        difficulty=header.difficulty,
-        mix_hash=header.mix_hash,
-        gas_limit=header.gas_limit,
+        **from_header,
         prev_hashes=prev_hashes,
         chain_id=chain_id,
         base_fee_per_gas=base_fee,
@@ -52,29 +54,15 @@ def run_call(
     nonce = state.get_nonce(sender)
     builder: Any = vm_class.get_transaction_builder()
     to: Any = request.to or b""
+    fields: dict[str, Any] = {
+        "nonce": nonce, "gas_price": gas_price, "gas": gas, "to": to,
+        "value": request.value, "data": request.data,
+    }  # fmt: skip
     if request.access_list:
-        unsigned = builder.new_unsigned_access_list_transaction(
-            chain_id=chain_id,
-            nonce=nonce,
-            gas_price=gas_price,
-            gas=gas,
-            to=to,
-            value=request.value,
-            data=request.data,
-            access_list=[
-                (e.address, [int.from_bytes(k, "big") for k in e.storage_keys])
-                for e in request.access_list
-            ],
-        )
+        access = [(e.address, [int.from_bytes(k, "big") for k in e.storage_keys]) for e in request.access_list]
+        unsigned = builder.new_unsigned_access_list_transaction(chain_id=chain_id, access_list=access, **fields)
     else:
-        unsigned = builder.create_unsigned_transaction(
-            nonce=nonce,
-            gas_price=gas_price,
-            gas=gas,
-            to=to,
-            value=request.value,
-            data=request.data,
-        )
+        unsigned = builder.create_unsigned_transaction(**fields)
     spoof: Any = SpoofTransaction(unsigned, from_=sender)
     any_vm: Any = vm_class
     try:
@@ -82,9 +70,9 @@ def run_call(
     except ValidationError as exc:
         text = str(exc)
         if "balance" in text or "afford" in text:
-            raise insufficient_funds() from None
+            raise reject("insufficient_funds") from None
         if "gas" in text.lower():
-            raise call_gas_below_intrinsic() from None
+            raise reject("call_gas_below_intrinsic") from None
         raise TransactionRejected(text) from None
     gas_used = any_vm.finalize_gas_used(spoof, comp)
     logs = tuple(

@@ -62,31 +62,22 @@ def to_transaction(evm_tx: SignedTransactionAPI, raw: bytes) -> Transaction:
     )
 
 
+# Our header field -> py-evm's attribute.  Fork-specific fields are None on older forks.
+_HEADER_FIELDS = {
+    "number": "block_number", "hash": "hash", "parent_hash": "parent_hash",
+    "uncles_hash": "uncles_hash", "coinbase": "coinbase", "state_root": "state_root",
+    "transactions_root": "transaction_root", "receipts_root": "receipt_root",
+    "difficulty": "difficulty", "gas_limit": "gas_limit", "gas_used": "gas_used",
+    "timestamp": "timestamp", "extra_data": "extra_data", "mix_hash": "mix_hash",
+    "nonce": "nonce", "base_fee_per_gas": "base_fee_per_gas",
+    "withdrawals_root": "withdrawals_root", "blob_gas_used": "blob_gas_used",
+    "excess_blob_gas": "excess_blob_gas", "parent_beacon_block_root": "parent_beacon_block_root",
+}  # fmt: skip
+
+
 def to_header(h: BlockHeaderAPI, size: int) -> BlockHeader:
-    return BlockHeader(
-        number=h.block_number,
-        hash=h.hash,
-        parent_hash=h.parent_hash,
-        uncles_hash=h.uncles_hash,
-        coinbase=h.coinbase,
-        state_root=h.state_root,
-        transactions_root=h.transaction_root,
-        receipts_root=h.receipt_root,
-        logs_bloom=bloom_bytes(h.bloom),
-        difficulty=h.difficulty,
-        gas_limit=h.gas_limit,
-        gas_used=h.gas_used,
-        timestamp=h.timestamp,
-        extra_data=h.extra_data,
-        mix_hash=h.mix_hash,
-        nonce=h.nonce,
-        base_fee_per_gas=getattr(h, "base_fee_per_gas", None),
-        withdrawals_root=getattr(h, "withdrawals_root", None),
-        blob_gas_used=getattr(h, "blob_gas_used", None),
-        excess_blob_gas=getattr(h, "excess_blob_gas", None),
-        parent_beacon_block_root=getattr(h, "parent_beacon_block_root", None),
-        size=size,
-    )
+    fields: dict[str, Any] = {ours: getattr(h, theirs, None) for ours, theirs in _HEADER_FIELDS.items()}
+    return BlockHeader(**fields, logs_bloom=bloom_bytes(h.bloom), size=size)
 
 
 def to_receipts(
@@ -108,11 +99,11 @@ def to_receipts(
                     address=entry.address,
                     topics=tuple(int_to_bytes32(t) for t in entry.topics),
                     data=entry.data,
+                    log_index=log_index,
                     block_number=header.number,
                     block_hash=header.hash,
-                    transaction_hash=tx.hash,
                     transaction_index=index,
-                    log_index=log_index,
+                    transaction_hash=tx.hash,
                 )
             )
             log_index += 1
@@ -122,10 +113,10 @@ def to_receipts(
                 transaction_index=index,
                 block_hash=header.hash,
                 block_number=header.number,
+                status=1 if rc.state_root == b"\x01" else 0,
                 sender=tx.sender,
                 to=tx.to,
                 contract_address=created,
-                status=1 if rc.state_root == b"\x01" else 0,
                 gas_used=rc.gas_used - previous_cumulative,
                 cumulative_gas_used=rc.gas_used,
                 effective_gas_price=tx.effective_gas_price(base_fee),

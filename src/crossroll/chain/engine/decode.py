@@ -9,14 +9,7 @@ from eth_keys import keys
 
 from ...types import Transaction
 from ..config import ChainConfig
-from ..validation import (
-    bad_signature,
-    empty_transaction,
-    oversized,
-    undecodable,
-    unsupported_type,
-    wrong_chain_id,
-)
+from ..validation import reject, unsupported_type
 from .convert import to_transaction
 
 
@@ -100,9 +93,9 @@ class TransactionDecoder:
     def decode_evm(self, raw: bytes) -> SignedTransactionAPI:
         """Decode and check: size, type, RLP, signature, chain id."""
         if not raw:
-            raise empty_transaction()
+            raise reject("empty_transaction")
         if len(raw) > self._max_size:
-            raise oversized()
+            raise reject("oversized")
         first = raw[0]
         if first < 0xC0 and first not in self._types:
             raise unsupported_type(first)
@@ -111,7 +104,7 @@ class TransactionDecoder:
         try:
             tx = self._builder.decode(raw)
         except Exception:
-            raise undecodable() from None
+            raise reject("undecodable") from None
         try:
             if first < 0xC0:
                 _recover_typed_sender(tx, raw)
@@ -119,13 +112,13 @@ class TransactionDecoder:
                 tx.check_signature_validity()
                 tx.sender  # noqa: B018 - recover (and cache) the sender now
         except Exception:
-            raise bad_signature() from None
+            raise reject("bad_signature") from None
         chain_id = tx.chain_id
         if chain_id is None:
             if not self._allow_unprotected:
-                raise wrong_chain_id()
+                raise reject("wrong_chain_id")
         elif chain_id != self._chain_id:
-            raise wrong_chain_id()
+            raise reject("wrong_chain_id")
         return tx
 
     def decode(self, raw: bytes) -> tuple[SignedTransactionAPI, Transaction]:

@@ -22,20 +22,10 @@ from eth.vm.base import VM
 from eth_hash.auto import keccak
 from eth_utils import ValidationError
 
+from ... import types as t
 from ...abc import EngineAPI
 from ...errors import TransactionRejected
-from ...types import (
-    Account,
-    AccountProof,
-    Address,
-    Block,
-    BlockHeader,
-    CallRequest,
-    CallResult,
-    DevAccount,
-    Hash32,
-    Transaction,
-)
+from ...types import Address, BlockHeader, Hash32, Transaction
 from ..config import ChainConfig
 from .call import run_call
 from .convert import ZERO_HASH, to_header, to_receipts
@@ -55,7 +45,7 @@ def contract_address(sender: Address, nonce: int) -> Address:
 class PyEvmEngine(EngineAPI):
     """:class:`EngineAPI` over py-evm.  Not thread-safe: drive it from one thread."""
 
-    def __init__(self, config: ChainConfig, accounts: Sequence[DevAccount] = ()) -> None:
+    def __init__(self, config: ChainConfig, accounts: Sequence[t.DevAccount] = ()) -> None:
         self.config = config
         self.rules = config.rules
         self.chain_id = config.chain_id
@@ -124,14 +114,9 @@ class PyEvmEngine(EngineAPI):
         return found
 
     def build_block(
-        self,
-        parent: BlockHeader,
-        state_root: Hash32,
-        transactions: Sequence[Transaction],
-        *,
-        timestamp: int,
-        coinbase: Address,
-    ) -> tuple[Block, list[tuple[Transaction, Exception]]]:
+        self, parent: BlockHeader, state_root: Hash32, txs: Sequence[Transaction], env: t.BlockEnv
+    ) -> t.BuildResult:
+        timestamp, coinbase, transactions = env.timestamp, env.coinbase, txs
         parent_h = self._evm_header(parent)
         pending = self.vm_class.create_header_from_parent(
             parent_h,
@@ -172,7 +157,7 @@ class PyEvmEngine(EngineAPI):
         sealed = self._seal(vm, parent_h, base_block, header, evm_applied, receipts)
         self._persist_header(sealed.header)
         ours = to_header(sealed.header, len(rlp.encode(sealed)))
-        block = Block(
+        block = t.Block(
             header=ours,
             transactions=tuple(applied),
             receipts=to_receipts(ours, applied, receipts, created),
@@ -214,7 +199,7 @@ class PyEvmEngine(EngineAPI):
         self._remember_header(header)
 
     # --------------------------------------------------------------- state
-    def account(self, state_root: Hash32, address: Address) -> Account:
+    def account(self, state_root: Hash32, address: Address) -> t.Account:
         return self._reader.account(state_root, address)
 
     def code(self, state_root: Hash32, address: Address) -> bytes:
@@ -223,23 +208,15 @@ class PyEvmEngine(EngineAPI):
     def storage(self, state_root: Hash32, address: Address, slot: int) -> int:
         return self._reader.storage(state_root, address, slot)
 
-    def set_account(
-        self,
-        state_root: Hash32,
-        address: Address,
-        *,
-        balance: int | None = None,
-        nonce: int | None = None,
-        code: bytes | None = None,
-        storage: dict[int, int] | None = None,
-    ) -> Hash32:
-        return self._reader.write_many(state_root, [(address, balance, nonce, code, storage or {})])
+    def set_account(self, state_root: Hash32, address: Address, patch: t.AccountPatch) -> Hash32:
+        writes = [(address, patch.balance, patch.nonce, patch.code, dict(patch.storage))]
+        return self._reader.write_many(state_root, writes)
 
-    def proof(self, state_root: Hash32, address: Address, slots: Sequence[int]) -> AccountProof:
+    def proof(self, state_root: Hash32, address: Address, slots: Sequence[int]) -> t.AccountProof:
         return self._reader.proof(state_root, address, slots)
 
     # ---------------------------------------------------------------- call
-    def call(self, header: BlockHeader, state_root: Hash32, request: CallRequest) -> CallResult:
+    def call(self, header: BlockHeader, state_root: Hash32, request: t.CallRequest) -> t.CallResult:
         return run_call(self.vm_class, self.chaindb, self.chain_id, header, state_root, request)
 
     # -------------------------------------------------------------- decode
