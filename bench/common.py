@@ -45,7 +45,9 @@ class Client:
 
     def __call__(self, method: str, *params: Any) -> Any:
         self.ids += 1
-        body = json.dumps({"jsonrpc": "2.0", "id": self.ids, "method": method, "params": list(params)})
+        body = json.dumps(
+            {"jsonrpc": "2.0", "id": self.ids, "method": method, "params": list(params)}
+        )
         self.conn.request("POST", "/", body, {"Content-Type": "application/json"})
         reply = json.loads(self.conn.getresponse().read())
         if "error" in reply:
@@ -64,9 +66,19 @@ def sign(tx: dict[str, Any], key: str = KEY0) -> str:
 
 def token_deploy_tx(chain_id: int, nonce: int = 0) -> dict[str, Any]:
     art = load("TestToken")
-    data = art.bytecode + encode(["string", "string", "uint8", "uint256"], ["Bench", "BNC", 18, 10**30])
-    return {"type": 2, "chainId": chain_id, "nonce": nonce, "gas": 3_000_000, "value": 0, "data": data,
-            "maxFeePerGas": 50 * 10**9, "maxPriorityFeePerGas": 10**9}
+    data = art.bytecode + encode(
+        ["string", "string", "uint8", "uint256"], ["Bench", "BNC", 18, 10**30]
+    )
+    return {
+        "type": 2,
+        "chainId": chain_id,
+        "nonce": nonce,
+        "gas": 3_000_000,
+        "value": 0,
+        "data": data,
+        "maxFeePerGas": 50 * 10**9,
+        "maxPriorityFeePerGas": 10**9,
+    }
 
 
 def token_address(sender: str, nonce: int = 0) -> str:
@@ -75,25 +87,50 @@ def token_address(sender: str, nonce: int = 0) -> str:
     return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
 
 
-def erc20_transfers(chain_id: int, token: str, count: int, first_nonce: int = 1,
-                    recipients: int = 1000) -> list[str]:
+def erc20_transfers(
+    chain_id: int, token: str, count: int, first_nonce: int = 1, recipients: int = 1000
+) -> list[str]:
     """``count`` signed type-2 ERC-20 transfers from dev account 0 to ``recipients``
     distinct addresses (so the state keeps growing at first, as real traffic does)."""
     out = []
     for i in range(count):
         to = (0x1000 + i % recipients).to_bytes(20, "big")
         data = TRANSFER + encode(["address", "uint256"], ["0x" + to.hex(), 1 + i])
-        out.append(sign({"type": 2, "chainId": chain_id, "nonce": first_nonce + i, "to": token,
-                         "gas": 80_000, "value": 0, "data": data,
-                         "maxFeePerGas": 50 * 10**9, "maxPriorityFeePerGas": 10**9}))
+        out.append(
+            sign(
+                {
+                    "type": 2,
+                    "chainId": chain_id,
+                    "nonce": first_nonce + i,
+                    "to": token,
+                    "gas": 80_000,
+                    "value": 0,
+                    "data": data,
+                    "maxFeePerGas": 50 * 10**9,
+                    "maxPriorityFeePerGas": 10**9,
+                }
+            )
+        )
     return out
 
 
 @contextlib.contextmanager
 def crossroll_node(*args: str) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "crossroll.cli.main", "node", "--port", str(port),
-                             "--silent", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crossroll.cli.main",
+            "node",
+            "--port",
+            str(port),
+            "--silent",
+            *args,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -121,13 +158,22 @@ def anvil_node(*args: str) -> Iterator[str]:
 
 
 def machine() -> dict[str, Any]:
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()}
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
 
 
 def save(name: str, result: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    result = {"benchmark": name, "machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S"), **result}
+    result = {
+        "benchmark": name,
+        "machine": machine(),
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        **result,
+    }
     path.write_text(json.dumps(result, indent=2) + "\n")
     return path

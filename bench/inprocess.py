@@ -37,7 +37,9 @@ WINDOW = 1000
 OUT = RESULTS / "inprocess.json"
 
 
-def _windows(txs: list[bytes], block_size: int, send: Callable[[list[bytes]], None]) -> dict[str, Any]:
+def _windows(
+    txs: list[bytes], block_size: int, send: Callable[[list[bytes]], None]
+) -> dict[str, Any]:
     """Rates per window, by wall time and by this process's CPU time (the latter
     is steadier on a shared machine)."""
     rates, cpu_rates = [], []
@@ -50,9 +52,13 @@ def _windows(txs: list[bytes], block_size: int, send: Callable[[list[bytes]], No
         rates.append(len(chunk) / (time.perf_counter() - t0))
         cpu_rates.append(len(chunk) / max(time.process_time() - c0, 1e-9))
     total, cpu = time.perf_counter() - t_all, time.process_time() - c_all
-    return {"rates": [round(r, 1) for r in rates], "overall": round(len(txs) / total, 1),
-            "cpu_rates": [round(r, 1) for r in cpu_rates], "cpu_overall": round(len(txs) / cpu, 1),
-            "seconds": round(total, 3)}
+    return {
+        "rates": [round(r, 1) for r in rates],
+        "overall": round(len(txs) / total, 1),
+        "cpu_rates": [round(r, 1) for r in cpu_rates],
+        "cpu_overall": round(len(txs) / cpu, 1),
+        "seconds": round(total, 3),
+    }
 
 
 def run_crossroll(raws: list[bytes], deploy: bytes, block_size: int) -> dict[str, Any]:
@@ -94,11 +100,20 @@ def run_pyevm(raws: list[bytes], deploy: bytes, block_size: int) -> dict[str, An
         vm_configuration = ((0, CancunVM),)
         chain_id = 31337
 
-    alloc = {a.address: {"balance": 10_000 * 10**18, "nonce": 0, "code": b"", "storage": {}}
-             for a in dev_accounts(DEFAULT_MNEMONIC, 10)}
-    genesis = {"difficulty": 0, "gas_limit": 30_000_000, "timestamp": START,
-               "extra_data": b"", "nonce": b"\x00" * 8, "mix_hash": constants.ZERO_HASH32,
-               "base_fee_per_gas": 10**9, "parent_beacon_block_root": constants.ZERO_HASH32}
+    alloc = {
+        a.address: {"balance": 10_000 * 10**18, "nonce": 0, "code": b"", "storage": {}}
+        for a in dev_accounts(DEFAULT_MNEMONIC, 10)
+    }
+    genesis = {
+        "difficulty": 0,
+        "gas_limit": 30_000_000,
+        "timestamp": START,
+        "extra_data": b"",
+        "nonce": b"\x00" * 8,
+        "mix_hash": constants.ZERO_HASH32,
+        "base_fee_per_gas": 10**9,
+        "parent_beacon_block_root": constants.ZERO_HASH32,
+    }
     chain: Any = Bench.from_genesis(AtomicDB(), genesis, alloc)
     builder = CancunVM.get_transaction_builder()
     stamp = [START]
@@ -120,10 +135,22 @@ def run_pyevm(raws: list[bytes], deploy: bytes, block_size: int) -> dict[str, An
 
 
 _CATEGORIES = (  # (label, substrings of the function's file), first match wins
-    ("interpreter", ("/eth/vm/logic/", "/eth/vm/computation.py", "/eth/vm/stack.py",
-                     "/eth/vm/opcode.py", "/eth/vm/gas_meter.py", "/eth/vm/code_stream.py",
-                     "/eth/vm/memory.py", "/eth/vm/message.py", "computation.py",
-                     "opcodes.py", "logic.py")),
+    (
+        "interpreter",
+        (
+            "/eth/vm/logic/",
+            "/eth/vm/computation.py",
+            "/eth/vm/stack.py",
+            "/eth/vm/opcode.py",
+            "/eth/vm/gas_meter.py",
+            "/eth/vm/code_stream.py",
+            "/eth/vm/memory.py",
+            "/eth/vm/message.py",
+            "computation.py",
+            "opcodes.py",
+            "logic.py",
+        ),
+    ),
     ("state: trie/db", ("/trie/", "/eth/db/", "speedups.py")),
     ("rlp/serializable", ("/rlp/",)),
     ("signatures", ("coincurve", "eth_keys")),
@@ -138,8 +165,10 @@ def categories(stats: pstats.Stats) -> dict[str, float]:
     """Own time per category, in percent (builtins count as "other")."""
     totals: dict[str, float] = {}
     for (filename, _line, _name), row in stats.stats.items():  # type: ignore[attr-defined]
-        label = next((lab for lab, parts in _CATEGORIES if any(p in filename for p in parts)),
-                     "other (builtins, stdlib)")
+        label = next(
+            (lab for lab, parts in _CATEGORIES if any(p in filename for p in parts)),
+            "other (builtins, stdlib)",
+        )
         totals[label] = totals.get(label, 0.0) + row[2]
     whole = sum(totals.values()) or 1.0
     return {k: round(100 * v / whole, 1) for k, v in sorted(totals.items(), key=lambda kv: -kv[1])}
@@ -159,11 +188,16 @@ def profile(fn: Callable[[], Any], top: int = 35) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--block-size", type=int, default=100)
     ap.add_argument("--txs", type=int, default=10_000)
-    ap.add_argument("--baseline", action="store_true",
-                    help="also run raw py-evm mine_all (in a subprocess, without crossroll's speedups)")
+    ap.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also run raw py-evm mine_all (in a subprocess, without crossroll's speedups)",
+    )
     ap.add_argument("--baseline-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--profile", action="store_true", help="print the top cumulative functions")
     ap.add_argument("--no-save", action="store_true")
@@ -171,9 +205,15 @@ def main() -> None:
 
     chain_id = 31337
     deploy = bytes.fromhex(sign(token_deploy_tx(chain_id))[2:])
-    raws = [bytes.fromhex(r[2:]) for r in erc20_transfers(chain_id, token_address(SENDER), args.txs)]
-    results: dict[str, Any] = {"block_size": args.block_size, "txs": args.txs, "window": WINDOW,
-                               "speedups": os.environ.get("CROSSROLL_SPEEDUPS", "all")}
+    raws = [
+        bytes.fromhex(r[2:]) for r in erc20_transfers(chain_id, token_address(SENDER), args.txs)
+    ]
+    results: dict[str, Any] = {
+        "block_size": args.block_size,
+        "txs": args.txs,
+        "window": WINDOW,
+        "speedups": os.environ.get("CROSSROLL_SPEEDUPS", "all"),
+    }
     if args.baseline_only:  # the subprocess of --baseline: raw py-evm, JSON on stdout
         print(json.dumps(run_pyevm(raws, deploy, args.block_size)))
         return
@@ -186,8 +226,15 @@ def main() -> None:
         # A fresh process: crossroll's speedups patch py-evm process-wide once the
         # engine is imported, and the baseline must be py-evm as it ships.
         env = {**os.environ, "CROSSROLL_SPEEDUPS": "0"}
-        cmd = [sys.executable, __file__, "--baseline-only", "--block-size", str(args.block_size),
-               "--txs", str(args.txs)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--baseline-only",
+            "--block-size",
+            str(args.block_size),
+            "--txs",
+            str(args.txs),
+        ]
         out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
         results["pyevm_mine_all"] = json.loads(out.strip().splitlines()[-1])
         print(f"py-evm     block-size {args.block_size}: {results['pyevm_mine_all']}")

@@ -47,8 +47,12 @@ def run(url: str, txs: list[str], window: int, mode: str) -> dict[str, Any]:
         rates.append(len(chunk) / (time.perf_counter() - t0))
     total = time.perf_counter() - t_all
     head = int(client("eth_blockNumber"), 16)
-    return {"rates": [round(r, 1) for r in rates], "overall": round(len(txs) / total, 1),
-            "blocks": head, "seconds": round(total, 2)}
+    return {
+        "rates": [round(r, 1) for r in rates],
+        "overall": round(len(txs) / total, 1),
+        "blocks": head,
+        "seconds": round(total, 2),
+    }
 
 
 def bench(target: str, txs_count: int, window: int, mode: str) -> dict[str, Any]:
@@ -59,13 +63,18 @@ def bench(target: str, txs_count: int, window: int, mode: str) -> dict[str, Any]
         client.wait_receipt(client("eth_sendRawTransaction", sign(token_deploy_tx(chain_id))))
         txs = erc20_transfers(chain_id, token_address(SENDER), txs_count)
         result = run(url, txs, window, mode)
-        last = client("eth_getTransactionReceipt", client("eth_getBlockByNumber", "latest", False)["transactions"][-1])
+        last = client(
+            "eth_getTransactionReceipt",
+            client("eth_getBlockByNumber", "latest", False)["transactions"][-1],
+        )
         assert last["status"] == "0x1", "the last transfer failed"
         return result
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--txs", type=int, default=10_000)
     ap.add_argument("--window", type=int, default=1_000)
     ap.add_argument("--mode", choices=["wait", "send"], default="wait")

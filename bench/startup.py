@@ -17,7 +17,6 @@ import time
 import urllib.request
 
 from common import Client, free_port, save
-
 from crossroll.testing.tools import tool_path
 
 
@@ -42,9 +41,22 @@ def time_crossroll() -> float:
     while l2 + 1 in (l1, admin):
         l2 = free_port()
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "crossroll.cli.main", "up", "--l1-port", str(l1),
-                             "--l2-starting-port", str(l2), "--admin-port", str(admin)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crossroll.cli.main",
+            "up",
+            "--l1-port",
+            str(l1),
+            "--l2-starting-port",
+            str(l2),
+            "--admin-port",
+            str(admin),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while not _ready(f"http://127.0.0.1:{admin}/ready"):
             if proc.poll() is not None:
@@ -61,9 +73,22 @@ def time_anvil_trio() -> float:
     assert anvil is not None, "run scripts/install-tools first"
     ports = [free_port() for _ in range(3)]
     t0 = time.perf_counter()
-    procs = [subprocess.Popen([str(anvil), "--port", str(p), "--chain-id", str(900 + i), "--prune-history",
-                               "--silent"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for i, p in enumerate(ports)]
+    procs = [
+        subprocess.Popen(
+            [
+                str(anvil),
+                "--port",
+                str(p),
+                "--chain-id",
+                str(900 + i),
+                "--prune-history",
+                "--silent",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for i, p in enumerate(ports)
+    ]
     try:
         pending = [f"http://127.0.0.1:{p}" for p in ports]
         while pending:
@@ -77,14 +102,19 @@ def time_anvil_trio() -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     cr = [time_crossroll() for _ in range(args.runs)]
     an = [time_anvil_trio() for _ in range(args.runs)]
-    result = {"crossroll_up_s": [round(x, 3) for x in cr], "anvil_x3_s": [round(x, 3) for x in an],
-              "crossroll_median_s": round(statistics.median(cr), 3),
-              "anvil_x3_median_s": round(statistics.median(an), 3)}
+    result = {
+        "crossroll_up_s": [round(x, 3) for x in cr],
+        "anvil_x3_s": [round(x, 3) for x in an],
+        "crossroll_median_s": round(statistics.median(cr), 3),
+        "anvil_x3_median_s": round(statistics.median(an), 3),
+    }
     result["ratio"] = round(result["crossroll_median_s"] / result["anvil_x3_median_s"], 2)
     print(result)
     print("wrote", save("startup", {"args": vars(args), "results": result}))

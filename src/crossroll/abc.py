@@ -197,7 +197,9 @@ class ChainAPI(ABC):
     def storage(self, address: Address, slot: int, ref: BlockRef = "latest") -> int: ...
 
     @abstractmethod
-    def proof(self, address: Address, slots: Sequence[int], ref: BlockRef = "latest") -> AccountProof: ...
+    def proof(
+        self, address: Address, slots: Sequence[int], ref: BlockRef = "latest"
+    ) -> AccountProof: ...
 
     @abstractmethod
     def call(self, request: CallRequest, ref: BlockRef = "latest") -> CallResult:
@@ -214,7 +216,9 @@ class ChainAPI(ABC):
     def max_priority_fee(self) -> int: ...
 
     @abstractmethod
-    def fee_history(self, count: int, newest: BlockRef, percentiles: Sequence[float]) -> FeeHistory: ...
+    def fee_history(
+        self, count: int, newest: BlockRef, percentiles: Sequence[float]
+    ) -> FeeHistory: ...
 
     # -- writes
     @abstractmethod

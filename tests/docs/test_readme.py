@@ -36,20 +36,29 @@ def test_quickstart_is_two_commands_that_exist():
     commands = [line.split("#")[0].strip() for line in quickstart.splitlines() if line.strip()]
     assert commands == ["python -m pip install . && crossroll up", "scripts/test"]
     assert os.access(ROOT / "scripts" / "test", os.X_OK)
-    assert "crossroll = \"crossroll.cli.main:main\"" in (ROOT / "pyproject.toml").read_text()
+    assert 'crossroll = "crossroll.cli.main:main"' in (ROOT / "pyproject.toml").read_text()
     assert (ROOT / ".ci" / "run").read_text().strip().endswith('exec scripts/test "$@"')
 
 
 @pytest.fixture(scope="module")
 def devnet():
-    with crossroll_up("--block-time", "900=1", "--block-time", "901=1", "--block-time", "902=1") as cfg:
+    with crossroll_up(
+        "--block-time", "900=1", "--block-time", "901=1", "--block-time", "902=1"
+    ) as cfg:
         ports = {c["chainId"]: c["port"] for c in cfg["chains"]}
         admin = cfg["adminUrl"].rsplit(":", 1)[1]
-        yield {"8545": str(ports[900]), "9545": str(ports[901]), "9546": str(ports[902]), "8420": admin}
+        yield {
+            "8545": str(ports[900]),
+            "9545": str(ports[901]),
+            "9546": str(ports[902]),
+            "8420": admin,
+        }
 
 
 def localize(text: str, ports: dict[str, str]) -> str:
-    return re.sub(r"127\.0\.0\.1:(8545|9545|9546|8420)", lambda m: f"127.0.0.1:{ports[m.group(1)]}", text)
+    return re.sub(
+        r"127\.0\.0\.1:(8545|9545|9546|8420)", lambda m: f"127.0.0.1:{ports[m.group(1)]}", text
+    )
 
 
 def test_tour_commands_succeed(devnet):

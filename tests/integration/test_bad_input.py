@@ -24,8 +24,16 @@ POOR = Account.from_key("0x" + "42" * 32)  # holds no ETH on either node
 
 
 def raw_tx(**overrides) -> str:
-    tx = {"type": 2, "chainId": 31337, "nonce": 0, "to": ADDRS[1], "value": 1, "gas": 21_000,
-          "maxFeePerGas": 10**10, "maxPriorityFeePerGas": 10**9} | overrides
+    tx = {
+        "type": 2,
+        "chainId": 31337,
+        "nonce": 0,
+        "to": ADDRS[1],
+        "value": 1,
+        "gas": 21_000,
+        "maxFeePerGas": 10**10,
+        "maxPriorityFeePerGas": 10**9,
+    } | overrides
     key = overrides.pop("key", KEYS[0]) if "key" in overrides else KEYS[0]
     tx.pop("key", None)
     return "0x" + bytes(Account.sign_transaction(tx, key).raw_transaction).hex()
@@ -47,25 +55,38 @@ CASES = {
     "undecodable transaction": ("call", ("eth_sendRawTransaction", ["0x02deadbeef"])),
     "wrong chain id": ("call", ("eth_sendRawTransaction", [raw_tx(chainId=1)])),
     "nonce too low": ("call", ("eth_sendRawTransaction", [raw_tx(nonce=0, value=2)])),
-    "insufficient funds": ("call", ("eth_sendRawTransaction", [raw_tx(key="0x" + "42" * 32, nonce=0)])),
+    "insufficient funds": (
+        "call",
+        ("eth_sendRawTransaction", [raw_tx(key="0x" + "42" * 32, nonce=0)]),
+    ),
     "gas too low": ("call", ("eth_sendRawTransaction", [raw_tx(nonce=1, gas=20_000)])),
-    "gas above block limit": ("call", ("eth_sendRawTransaction", [raw_tx(nonce=1, gas=40_000_000)])),
-    "fee cap below base fee": ("call", ("eth_sendRawTransaction", [raw_tx(nonce=1, maxFeePerGas=1, maxPriorityFeePerGas=1)])),
+    "gas above block limit": (
+        "call",
+        ("eth_sendRawTransaction", [raw_tx(nonce=1, gas=40_000_000)]),
+    ),
+    "fee cap below base fee": (
+        "call",
+        ("eth_sendRawTransaction", [raw_tx(nonce=1, maxFeePerGas=1, maxPriorityFeePerGas=1)]),
+    ),
     "unknown block for a state read": ("call", ("eth_getBalance", [ADDRS[0], "0x999"])),
 }
 
 
 def snapshot(rpc: Rpc) -> tuple:
     head = rpc("eth_getBlockByNumber", "latest", False)
-    accounts = [(rpc("eth_getBalance", a, "latest"), rpc("eth_getTransactionCount", a, "pending"))
-                for a in (*ADDRS, POOR.address)]
+    accounts = [
+        (rpc("eth_getBalance", a, "latest"), rpc("eth_getTransactionCount", a, "pending"))
+        for a in (*ADDRS, POOR.address)
+    ]
     return head["number"], head["hash"], accounts
 
 
 def outcome(rpc: Rpc, case: tuple) -> dict:
     kind, payload = case
     if kind == "raw":
-        reply = rpc.session.post(rpc.url, data=payload, headers={"Content-Type": "application/json"}).json()
+        reply = rpc.session.post(
+            rpc.url, data=payload, headers={"Content-Type": "application/json"}
+        ).json()
         return reply["error"]
     method, params = payload
     try:
@@ -124,11 +145,18 @@ def test_unknown_block_reads_are_null_like_anvil(nodes):
 
 def test_batch_with_bad_members_answers_each(nodes):
     for rpc in nodes:
-        replies = rpc.raw([
-            {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
-            {"jsonrpc": "2.0", "id": 2, "method": "eth_noSuchMethod", "params": []},
-            {"jsonrpc": "2.0", "id": 3, "method": "eth_getBalance", "params": ["0x12", "latest"]},
-        ])
+        replies = rpc.raw(
+            [
+                {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
+                {"jsonrpc": "2.0", "id": 2, "method": "eth_noSuchMethod", "params": []},
+                {
+                    "jsonrpc": "2.0",
+                    "id": 3,
+                    "method": "eth_getBalance",
+                    "params": ["0x12", "latest"],
+                },
+            ]
+        )
         by_id = {r["id"]: r for r in replies}
         assert by_id[1]["result"] == "0x7a69"
         assert by_id[2]["error"]["code"] == -32601

@@ -29,7 +29,9 @@ ENDPOINTS = ["node", "up-900", "up-901", "up-902"]
 
 @pytest.fixture(scope="module")
 def devnet():
-    with crossroll_up("--block-time", "900=1", "--block-time", "901=1", "--block-time", "902=1") as cfg:
+    with crossroll_up(
+        "--block-time", "900=1", "--block-time", "901=1", "--block-time", "902=1"
+    ) as cfg:
         yield {c["chainId"]: c["rpcUrl"] for c in cfg["chains"]}
 
 
@@ -53,8 +55,11 @@ def _int(x) -> int:
 
 def verify_account_proof(proof: dict, state_root: str) -> None:
     """Check an eth_getProof answer against a state root, account and every slot."""
-    value = mpt.verify_proof(bytes.fromhex(state_root[2:]), bytes.fromhex(proof["address"][2:]),
-                             [bytes(n) for n in proof["accountProof"]])
+    value = mpt.verify_proof(
+        bytes.fromhex(state_root[2:]),
+        bytes.fromhex(proof["address"][2:]),
+        [bytes(n) for n in proof["accountProof"]],
+    )
     nonce, balance, storage_hash, code_hash = rlp.decode(value)
     assert int.from_bytes(nonce, "big") == int(proof["nonce"])
     assert int.from_bytes(balance, "big") == int(proof["balance"])
@@ -62,8 +67,9 @@ def verify_account_proof(proof: dict, state_root: str) -> None:
     for sp in proof["storageProof"]:
         key = sp["key"]
         key = int.from_bytes(bytes(key), "big") if isinstance(key, bytes) else int(key)
-        got = mpt.verify_proof(storage_hash, key.to_bytes(32, "big"),
-                               [bytes(n) for n in sp["proof"]])
+        got = mpt.verify_proof(
+            storage_hash, key.to_bytes(32, "big"), [bytes(n) for n in sp["proof"]]
+        )
         assert (int.from_bytes(rlp.decode(got), "big") if got else 0) == _int(sp["value"])
 
 
@@ -77,30 +83,44 @@ def test_web3py(url):
     acct = w3.eth.account.from_key(KEYS[0])
 
     deploy = Token.constructor("Test", "TST", 18, 10**24).build_transaction(
-        {"from": acct.address, "nonce": w3.eth.get_transaction_count(acct.address, "pending")})
+        {"from": acct.address, "nonce": w3.eth.get_transaction_count(acct.address, "pending")}
+    )
     assert deploy["chainId"] == chain_id
     receipt = w3.eth.wait_for_transaction_receipt(
-        w3.eth.send_raw_transaction(acct.sign_transaction(deploy).raw_transaction), timeout=30)
+        w3.eth.send_raw_transaction(acct.sign_transaction(deploy).raw_transaction), timeout=30
+    )
     assert receipt.status == 1 and receipt.contractAddress
     token = w3.eth.contract(address=receipt.contractAddress, abi=list(art.abi))
 
     transfer = token.functions.transfer(ADDRS[1], 1234).build_transaction(
-        {"from": acct.address, "nonce": w3.eth.get_transaction_count(acct.address, "pending")})
+        {"from": acct.address, "nonce": w3.eth.get_transaction_count(acct.address, "pending")}
+    )
     tx_hash = w3.eth.send_raw_transaction(acct.sign_transaction(transfer).raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
     assert receipt.status == 1
     assert token.functions.balanceOf(ADDRS[1]).call() == 1234
 
     # events through eth_getLogs, both via the contract API and a raw filter
-    events = token.events.Transfer.get_logs(from_block=receipt.blockNumber, to_block=receipt.blockNumber)
-    assert [(e.args["from"], e.args["to"], e.args["value"]) for e in events] == [(acct.address, ADDRS[1], 1234)]
-    logs = w3.eth.get_logs({"fromBlock": 0, "address": token.address,
-                            "topics": [keccak(text="Transfer(address,address,uint256)")]})
+    events = token.events.Transfer.get_logs(
+        from_block=receipt.blockNumber, to_block=receipt.blockNumber
+    )
+    assert [(e.args["from"], e.args["to"], e.args["value"]) for e in events] == [
+        (acct.address, ADDRS[1], 1234)
+    ]
+    logs = w3.eth.get_logs(
+        {
+            "fromBlock": 0,
+            "address": token.address,
+            "topics": [keccak(text="Transfer(address,address,uint256)")],
+        }
+    )
     assert len(logs) == 2  # the mint in the constructor and the transfer
 
     # transactions, receipts, blocks
     tx = w3.eth.get_transaction(tx_hash)
-    assert tx["from"] == acct.address and tx["blockNumber"] == receipt.blockNumber and tx["type"] == 2
+    assert (
+        tx["from"] == acct.address and tx["blockNumber"] == receipt.blockNumber and tx["type"] == 2
+    )
     block = w3.eth.get_block(receipt.blockNumber, full_transactions=True)
     assert block.hash == receipt.blockHash and tx_hash in [t["hash"] for t in block.transactions]
     assert w3.eth.get_block("latest").number >= receipt.blockNumber
@@ -108,11 +128,15 @@ def test_web3py(url):
     # a dev account sends without a local key (eth_sendTransaction)
     before = w3.eth.get_balance(ADDRS[2])
     r = w3.eth.wait_for_transaction_receipt(
-        w3.eth.send_transaction({"from": w3.eth.accounts[1], "to": ADDRS[2], "value": 10**15}), timeout=30)
+        w3.eth.send_transaction({"from": w3.eth.accounts[1], "to": ADDRS[2], "value": 10**15}),
+        timeout=30,
+    )
     assert r.status == 1 and w3.eth.get_balance(ADDRS[2], r.blockNumber) == before + 10**15
 
     # eth_getProof of the token (its balance slots) verified against the block's state root
-    slot = int.from_bytes(keccak(bytes(12) + bytes.fromhex(ADDRS[1][2:]) + (0).to_bytes(32, "big")), "big")
+    slot = int.from_bytes(
+        keccak(bytes(12) + bytes.fromhex(ADDRS[1][2:]) + (0).to_bytes(32, "big")), "big"
+    )
     balances_slot = _balances_slot(w3, token, slot)
     proof = w3.eth.get_proof(token.address, [balances_slot, 12345], r.blockNumber)
     verify_account_proof(proof, w3.eth.get_block(r.blockNumber).stateRoot.to_0x_hex())
@@ -133,7 +157,9 @@ def _balances_slot(w3: Web3, token, _guess: int) -> int:
 def cast(url: str, *args: str) -> str:
     exe = require_tool("cast")
     command, *rest = args  # options go before positional arguments (cast send --create ...)
-    out = subprocess.run([str(exe), command, "--rpc-url", url, *rest], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [str(exe), command, "--rpc-url", url, *rest], capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout.strip()
 
@@ -145,14 +171,31 @@ def test_cast(url):
     art = load("TestToken")
     from eth_abi import encode
 
-    init = "0x" + (art.bytecode + encode(["string", "string", "uint8", "uint256"], ["Cast", "CST", 18, 10**24])).hex()
+    init = (
+        "0x"
+        + (
+            art.bytecode
+            + encode(["string", "string", "uint8", "uint256"], ["Cast", "CST", 18, 10**24])
+        ).hex()
+    )
     deployed = json.loads(cast(url, "send", "--private-key", key, "--json", "--create", init))
     assert deployed["status"] == "0x1"
     token = to_checksum_address(deployed["contractAddress"])
     assert cast(url, "code", token) == "0x" + art.deployed_bytecode.hex()
 
-    sent = json.loads(cast(url, "send", "--private-key", key, "--json", token,
-                           "transfer(address,uint256)", ADDRS[1], "777"))
+    sent = json.loads(
+        cast(
+            url,
+            "send",
+            "--private-key",
+            key,
+            "--json",
+            token,
+            "transfer(address,uint256)",
+            ADDRS[1],
+            "777",
+        )
+    )
     assert sent["status"] == "0x1"
     assert cast(url, "call", token, "balanceOf(address)(uint256)", ADDRS[1]).split()[0] == "777"
 
@@ -162,12 +205,25 @@ def test_cast(url):
     assert block["hash"] == sent["blockHash"]
     assert sent["transactionHash"] in block["transactions"]
 
-    logs = json.loads(cast(url, "logs", "--json", "--from-block", str(int(deployed["blockNumber"], 16)),
-                           "--address", token, "Transfer(address,address,uint256)"))
+    logs = json.loads(
+        cast(
+            url,
+            "logs",
+            "--json",
+            "--from-block",
+            str(int(deployed["blockNumber"], 16)),
+            "--address",
+            token,
+            "Transfer(address,address,uint256)",
+        )
+    )
     assert len(logs) == 2
 
     proof = json.loads(cast(url, "proof", token, "0", "--block", str(int(sent["blockNumber"], 16))))
     root = block["stateRoot"]
-    value = mpt.verify_proof(bytes.fromhex(root[2:]), bytes.fromhex(token[2:]),
-                             [bytes.fromhex(n[2:]) for n in proof["accountProof"]])
+    value = mpt.verify_proof(
+        bytes.fromhex(root[2:]),
+        bytes.fromhex(token[2:]),
+        [bytes.fromhex(n[2:]) for n in proof["accountProof"]],
+    )
     assert rlp.decode(value)[2] == bytes.fromhex(proof["storageHash"][2:])

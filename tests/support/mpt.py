@@ -75,11 +75,7 @@ def storage_root(slots: dict[int, int], keep_zero: bool = False) -> bytes:
     """Storage trie root; Ethereum removes zero slots. ``keep_zero`` mimics anvil's quirk
     of keeping a cleared slot as an rlp(0) leaf."""
     return secure_root(
-        {
-            k.to_bytes(32, "big"): rlp.encode(v)
-            for k, v in slots.items()
-            if v != 0 or keep_zero
-        }
+        {k.to_bytes(32, "big"): rlp.encode(v) for k, v in slots.items() if v != 0 or keep_zero}
     )
 
 
@@ -120,7 +116,7 @@ def verify_proof(root: bytes, key: bytes, proof: list[bytes]) -> bytes:
             part = hp[2:] if hp[0] in (0, 2) else hp[1:]
             if path[: len(part)] != part:
                 return b""  # the path diverges: proof of absence
-            path = path[len(part):]
+            path = path[len(part) :]
             if hp[0] >= 2:  # leaf
                 return node[1] if not path else b""
             ref = node[1]

@@ -28,7 +28,9 @@ class Rpc:
         return self.session.post(self.url, json=payload, timeout=30).json()
 
     def __call__(self, method: str, *params: Any) -> Any:
-        reply = self.raw({"jsonrpc": "2.0", "id": next(_ids), "method": method, "params": list(params)})
+        reply = self.raw(
+            {"jsonrpc": "2.0", "id": next(_ids), "method": method, "params": list(params)}
+        )
         if "error" in reply:
             raise RpcFailure(reply["error"])
         return reply["result"]

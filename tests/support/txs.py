@@ -50,16 +50,33 @@ class Signer:
     def address(self) -> str:
         return Account.from_key(self.key).address
 
-    def sign(self, tx_type: int, to: str | None, data: bytes = b"", value: int = 0,
-             gas: int = 200_000, access_list: list[dict[str, Any]] | None = None,
-             protected: bool = True) -> bytes:
+    def sign(
+        self,
+        tx_type: int,
+        to: str | None,
+        data: bytes = b"",
+        value: int = 0,
+        gas: int = 200_000,
+        access_list: list[dict[str, Any]] | None = None,
+        protected: bool = True,
+    ) -> bytes:
         tx: dict[str, Any] = {"nonce": self.nonce, "gas": gas, "value": value, "data": data}
         if to is not None:
             tx["to"] = to
         if tx_type == 2:
-            tx |= {"type": 2, "maxFeePerGas": 10**10, "maxPriorityFeePerGas": 10**9, "chainId": self.chain_id}
+            tx |= {
+                "type": 2,
+                "maxFeePerGas": 10**10,
+                "maxPriorityFeePerGas": 10**9,
+                "chainId": self.chain_id,
+            }
         elif tx_type == 1:
-            tx |= {"type": 1, "gasPrice": 2 * 10**9, "chainId": self.chain_id, "accessList": access_list or []}
+            tx |= {
+                "type": 1,
+                "gasPrice": 2 * 10**9,
+                "chainId": self.chain_id,
+                "accessList": access_list or [],
+            }
         else:
             tx |= {"gasPrice": 2 * 10**9}
             if protected:

@@ -172,7 +172,9 @@ class Chain(ChainAPI):
     def max_priority_fee(self) -> int:
         return self.rules.default_priority_fee
 
-    def fee_history(self, count: int, newest: BlockRef, percentiles: Sequence[float]) -> t.FeeHistory:
+    def fee_history(
+        self, count: int, newest: BlockRef, percentiles: Sequence[float]
+    ) -> t.FeeHistory:
         last = self.store.head.number if newest == "pending" else self.block(newest).number
         count = max(0, min(count, last + 1, 1024))
         blocks = self.store.blocks[last - count + 1 : last + 1]

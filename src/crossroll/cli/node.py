@@ -20,9 +20,7 @@ import click
     type=float,
     help="Mine a block every SECONDS instead of per transaction.",
 )
-@click.option(
-    "--no-mining", "--no-mine", is_flag=True, default=None, help="Mine only on evm_mine."
-)
+@click.option("--no-mining", "--no-mine", is_flag=True, default=None, help="Mine only on evm_mine.")
 @click.option("-a", "--accounts", type=int, help="Number of dev accounts.  [default: 10]")
 @click.option("--balance", help="Balance of each dev account, in ETH.  [default: 10000]")
 @click.option("-m", "--mnemonic", help="BIP-39 mnemonic of the dev accounts.")

@@ -11,7 +11,9 @@ from ..abc import TimerAPI
 class Timer(TimerAPI):
     __slots__ = ("_due", "action", "cancelled", "interval", "seq")
 
-    def __init__(self, due: float, seq: int, action: Callable[[], Any], interval: float | None) -> None:
+    def __init__(
+        self, due: float, seq: int, action: Callable[[], Any], interval: float | None
+    ) -> None:
         self._due = due
         self.seq = seq
         self.action = action

@@ -66,15 +66,11 @@ def test_base_fee_block1_equals_genesis_then_eip1559(engine: PyEvmEngine) -> Non
     assert not rejected
     assert b1.header.base_fee_per_gas == g.base_fee_per_gas == GWEI
     assert b1.header.gas_used == 63_000
-    b2, _ = engine.build_block(
-        b1.header, b1.header.state_root, [], BlockEnv(1_002, b"\x00" * 20)
-    )
+    b2, _ = engine.build_block(b1.header, b1.header.state_root, [], BlockEnv(1_002, b"\x00" * 20))
     target = 15_000_000
     expected = GWEI - GWEI * (target - 63_000) // target // 8
     assert b2.header.base_fee_per_gas == expected == 875_525_000
-    b3, _ = engine.build_block(
-        b2.header, b2.header.state_root, [], BlockEnv(1_003, b"\x00" * 20)
-    )
+    b3, _ = engine.build_block(b2.header, b2.header.state_root, [], BlockEnv(1_003, b"\x00" * 20))
     assert b3.header.base_fee_per_gas == expected - expected // 8
 
 

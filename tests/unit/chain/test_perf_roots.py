@@ -95,18 +95,37 @@ def run_workload() -> list[str]:
         data = calldata("set(uint256,uint256)", ["uint256", "uint256"], [slot, value])
         send(alice.address, to=probe, data=data, gas=100_000)
     send(alice.address, to=probe, data=calldata("fail(string)", ["string"], ["nope"]), gas=100_000)
-    send(alice.address, to=probe, data=calldata("failCustom(uint256)", ["uint256"], [42]), gas=100_000)
+    send(
+        alice.address,
+        to=probe,
+        data=calldata("failCustom(uint256)", ["uint256"], [42]),
+        gas=100_000,
+    )
     send(alice.address, to=probe, data=calldata("selfCreate()", [], []), gas=300_000)
     salt = b"\x11" * 32
-    send(alice.address, to=probe, data=calldata("create2(bytes32)", ["bytes32"], [salt]), gas=300_000)
+    send(
+        alice.address, to=probe, data=calldata("create2(bytes32)", ["bytes32"], [salt]), gas=300_000
+    )
     # The same salt again: the CREATE2 collides, so the call reverts.
-    send(alice.address, to=probe, data=calldata("create2(bytes32)", ["bytes32"], [salt]), gas=300_000)
-    send(alice.address, to=probe, data=calldata("emitLog(bytes32,bytes)", ["bytes32", "bytes"],
-                                                [b"\x22" * 32, b"hello" * 20]), gas=100_000)
+    send(
+        alice.address, to=probe, data=calldata("create2(bytes32)", ["bytes32"], [salt]), gas=300_000
+    )
+    send(
+        alice.address,
+        to=probe,
+        data=calldata(
+            "emitLog(bytes32,bytes)", ["bytes32", "bytes"], [b"\x22" * 32, b"hello" * 20]
+        ),
+        gas=100_000,
+    )
     send(alice.address, to=probe, data=calldata("increment()", [], []), gas=100_000)
     # Out of gas inside the call.
-    send(alice.address, to=token, data=calldata("transfer(address,uint256)", ["address", "uint256"],
-                                                [bob.address, 1]), gas=22_000)
+    send(
+        alice.address,
+        to=token,
+        data=calldata("transfer(address,uint256)", ["address", "uint256"], [bob.address, 1]),
+        gas=22_000,
+    )
     blocks.extend(chain.store.blocks[1:])
 
     # anvil_set* changes, then manual mining with many transactions per block.
@@ -124,8 +143,12 @@ def run_workload() -> list[str]:
             data = calldata("set(uint256,uint256)", ["uint256", "uint256"], [100 + i, i])
             send(bob.address, to=probe, data=data, gas=100_000)
         if i % 9 == 0:
-            send(carol.address, to=probe, data=calldata("fail(string)", ["string"], ["x"]),
-                 gas=100_000)
+            send(
+                carol.address,
+                to=probe,
+                data=calldata("fail(string)", ["string"], ["x"]),
+                gas=100_000,
+            )
     blocks.extend(chain.mine())
     snap = chain.snapshot()
     for _ in range(10):
@@ -136,10 +159,16 @@ def run_workload() -> list[str]:
     chain.revert(snap)
     nonces[bob.address] -= 10
     for i in range(4):
-        data = calldata("set(uint256,uint256)", ["uint256", "uint256"], [200 + i, 0 if i % 2 else i])
+        data = calldata(
+            "set(uint256,uint256)", ["uint256", "uint256"], [200 + i, 0 if i % 2 else i]
+        )
         send(bob.address, to=probe, data=data, gas=100_000)
-    send(carol.address, to=probe, data=calldata("create2(bytes32)", ["bytes32"], [b"\x33" * 32]),
-         gas=300_000)
+    send(
+        carol.address,
+        to=probe,
+        data=calldata("create2(bytes32)", ["bytes32"], [b"\x33" * 32]),
+        gas=300_000,
+    )
     clock.advance(30)
     blocks.extend(chain.mine(3))
     for block in blocks:
@@ -152,7 +181,9 @@ def run_workload() -> list[str]:
     for ref in (0, 3, 12, len(chain.store.blocks) - 4, "latest", "pending"):
         acct = chain.account(alice.address, ref)
         records.append(f"read {ref} {acct.nonce} {acct.balance} {acct.storage_root.hex()}")
-        records.append(f"storage {ref} {chain.storage(probe, 1, ref)} {chain.storage(probe, 5, ref)}")
+        records.append(
+            f"storage {ref} {chain.storage(probe, 1, ref)} {chain.storage(probe, 5, ref)}"
+        )
         records.append(f"code {ref} {hashlib.sha256(chain.code(probe, ref)).hexdigest()}")
         try:
             out = chain.call(CallRequest(to=token, data=balance_of), ref).output.hex()
@@ -163,8 +194,10 @@ def run_workload() -> list[str]:
     records.append("proof " + ",".join(p.hex() for p in proof.account_proof))
     for sp in proof.storage_proof:
         records.append(f"slot {sp.key} {sp.value} " + ",".join(p.hex() for p in sp.proof))
-    records.append(f"orphaned root {mid_root.hex()} readable "
-                   f"{chain.engine.account(mid_root, bob.address).nonce}")
+    records.append(
+        f"orphaned root {mid_root.hex()} readable "
+        f"{chain.engine.account(mid_root, bob.address).nonce}"
+    )
     chain.close()
     return records
 
@@ -182,11 +215,14 @@ def test_workload_blocks_are_byte_identical() -> None:
 def test_workload_without_speedups_is_byte_identical() -> None:
     """The same digest with every py-evm patch off (CROSSROLL_SPEEDUPS=0): the
     engine-level changes alone keep the bytes, and so do the patches."""
-    code = "from tests.unit.chain.test_perf_roots import run_workload, digest; " \
-           "print(digest(run_workload()))"
+    code = (
+        "from tests.unit.chain.test_perf_roots import run_workload, digest; "
+        "print(digest(run_workload()))"
+    )
     env = {**os.environ, "CROSSROLL_SPEEDUPS": "0"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout.split()[-1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split()[-1]
     assert out == EXPECTED_DIGEST
 
 

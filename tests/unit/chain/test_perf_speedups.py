@@ -105,8 +105,13 @@ def test_nibble_helpers_match_the_originals() -> None:
 
 def test_serializable_copy_matches_the_original() -> None:
     header = CancunVM.create_genesis_header(
-        difficulty=0, gas_limit=30_000_000, timestamp=1, base_fee_per_gas=7,
-        parent_beacon_block_root=b"\x00" * 32, extra_data=b"", nonce=b"\x00" * 8,
+        difficulty=0,
+        gas_limit=30_000_000,
+        timestamp=1,
+        base_fee_per_gas=7,
+        parent_beacon_block_root=b"\x00" * 32,
+        extra_data=b"",
+        nonce=b"\x00" * 8,
         mix_hash=b"\x00" * 32,
     )
     fast = header.copy(gas_used=5, timestamp=9)
@@ -123,8 +128,10 @@ def test_jumpdest_analysis_matches_the_original() -> None:
     rng = random.Random(4)
     for _ in range(300):
         # dense in PUSH opcodes (0x60-0x7f), including a PUSH cut off by the end
-        code = bytes(rng.choice([0x5B, 0x60, 0x61, 0x7F, 0x00, rng.randrange(256)])
-                     for _ in range(rng.randrange(0, 120)))
+        code = bytes(
+            rng.choice([0x5B, 0x60, 0x61, 0x7F, 0x00, rng.randrange(256)])
+            for _ in range(rng.randrange(0, 120))
+        )
         fast, ref = CodeStream(code), CodeStream(code)
         for position in range(len(code) + 3):
             assert speedups._is_valid_opcode(fast, position) == ORIGINALS["is_valid_opcode"](
@@ -140,8 +147,17 @@ def test_ordered_trie_root_matches_hexary_trie(count: int) -> None:
 
 
 def _signed(**fields: Any) -> bytes:
-    tx = {"type": 2, "chainId": 31337, "nonce": 3, "to": "0x" + "22" * 20, "value": 1,
-          "gas": 21_000, "maxFeePerGas": 10**9, "maxPriorityFeePerGas": 1, "data": b""}
+    tx = {
+        "type": 2,
+        "chainId": 31337,
+        "nonce": 3,
+        "to": "0x" + "22" * 20,
+        "value": 1,
+        "gas": 21_000,
+        "maxFeePerGas": 10**9,
+        "maxPriorityFeePerGas": 1,
+        "data": b"",
+    }
     tx.update(fields)
     tx = {k: v for k, v in tx.items() if v is not None}
     return bytes(Account.sign_transaction(tx, KEY).raw_transaction)
@@ -149,8 +165,12 @@ def _signed(**fields: Any) -> bytes:
 
 def test_single_recovery_gives_the_original_sender() -> None:
     builder = CancunVM.get_transaction_builder()
-    for raw in (_signed(), _signed(type=1, gasPrice=10**9, maxFeePerGas=None,
-                                   maxPriorityFeePerGas=None, accessList=[])):
+    for raw in (
+        _signed(),
+        _signed(
+            type=1, gasPrice=10**9, maxFeePerGas=None, maxPriorityFeePerGas=None, accessList=[]
+        ),
+    ):
         fast, ref = builder.decode(raw), builder.decode(raw)
         _recover_typed_sender(fast)
         ref.check_signature_validity()
@@ -177,8 +197,9 @@ def test_signing_message_cut_from_raw_bytes_matches_py_evm() -> None:
         _signed(),
         _signed(data=b"\x01" * 300, nonce=2**40, value=10**30),
         _signed(accessList=[{"address": "0x" + "33" * 20, "storageKeys": ["0x" + "00" * 32]}]),
-        _signed(type=1, gasPrice=10**9, maxFeePerGas=None, maxPriorityFeePerGas=None,
-                accessList=[]),
+        _signed(
+            type=1, gasPrice=10**9, maxFeePerGas=None, maxPriorityFeePerGas=None, accessList=[]
+        ),
         _signed(to=None, data=b"\x60" * 5000),
     ]
     for raw in raws:
@@ -186,9 +207,19 @@ def test_signing_message_cut_from_raw_bytes_matches_py_evm() -> None:
         fast, ref = builder.decode(raw), builder.decode(raw)
         _recover_typed_sender(fast, raw)
         assert fast.hash == ref.hash and fast.sender == ref.sender
-    legacy = bytes(Account.sign_transaction(
-        {"nonce": 0, "gasPrice": 1, "gas": 21_000, "to": "0x" + "22" * 20, "value": 0,
-         "chainId": 1}, KEY).raw_transaction)
+    legacy = bytes(
+        Account.sign_transaction(
+            {
+                "nonce": 0,
+                "gasPrice": 1,
+                "gas": 21_000,
+                "to": "0x" + "22" * 20,
+                "value": 0,
+                "chainId": 1,
+            },
+            KEY,
+        ).raw_transaction
+    )
     assert signing_message(legacy) is None
 
 

@@ -29,5 +29,11 @@ def test_rejection_carries_anvils_code_and_message(kind):
 
 def test_known_answers():
     assert reject("nonce_too_low").to_rpc() == {"code": -32003, "message": "nonce too low"}
-    assert reject("bad_signature").to_rpc() == {"code": -32602, "message": "Failed to recover the signer"}
-    assert reject("intrinsic_gas_too_low").to_rpc() == {"code": -32000, "message": "intrinsic gas too low"}
+    assert reject("bad_signature").to_rpc() == {
+        "code": -32602,
+        "message": "Failed to recover the signer",
+    }
+    assert reject("intrinsic_gas_too_low").to_rpc() == {
+        "code": -32000,
+        "message": "intrinsic gas too low",
+    }

@@ -77,8 +77,10 @@ def test_misuse_is_a_clock_error():
         clock.call_later(-1, lambda: None)
 
 
-@given(st.lists(st.floats(min_value=0, max_value=1000, allow_nan=False), max_size=30),
-       st.lists(st.floats(min_value=0, max_value=300, allow_nan=False), max_size=10))
+@given(
+    st.lists(st.floats(min_value=0, max_value=1000, allow_nan=False), max_size=30),
+    st.lists(st.floats(min_value=0, max_value=300, allow_nan=False), max_size=10),
+)
 def test_actions_fire_in_due_order_at_their_due_time(delays, steps):
     clock = VirtualClock(start=0)
     fired = []

@@ -9,8 +9,16 @@ BOB = "0x000000000000000000000000000000000000b0b0"
 
 
 def _transfer(chain_id: int, nonce: int) -> bytes:
-    tx = {"type": 2, "chainId": chain_id, "nonce": nonce, "to": BOB,
-          "value": 5, "gas": 21_000, "maxFeePerGas": 10**10, "maxPriorityFeePerGas": 1}
+    tx = {
+        "type": 2,
+        "chainId": chain_id,
+        "nonce": nonce,
+        "to": BOB,
+        "value": 5,
+        "gas": 21_000,
+        "maxFeePerGas": 10**10,
+        "maxPriorityFeePerGas": 1,
+    }
     return bytes(Account.sign_transaction(tx, KEY0).raw_transaction)
 
 

@@ -59,8 +59,13 @@ def run_call(
         "value": request.value, "data": request.data,
     }  # fmt: skip
     if request.access_list:
-        access = [(e.address, [int.from_bytes(k, "big") for k in e.storage_keys]) for e in request.access_list]
-        unsigned = builder.new_unsigned_access_list_transaction(chain_id=chain_id, access_list=access, **fields)
+        access = [
+            (e.address, [int.from_bytes(k, "big") for k in e.storage_keys])
+            for e in request.access_list
+        ]
+        unsigned = builder.new_unsigned_access_list_transaction(
+            chain_id=chain_id, access_list=access, **fields
+        )
     else:
         unsigned = builder.create_unsigned_transaction(**fields)
     spoof: Any = SpoofTransaction(unsigned, from_=sender)

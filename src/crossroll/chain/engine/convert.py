@@ -76,7 +76,9 @@ _HEADER_FIELDS = {
 
 
 def to_header(h: BlockHeaderAPI, size: int) -> BlockHeader:
-    fields: dict[str, Any] = {ours: getattr(h, theirs, None) for ours, theirs in _HEADER_FIELDS.items()}
+    fields: dict[str, Any] = {
+        ours: getattr(h, theirs, None) for ours, theirs in _HEADER_FIELDS.items()
+    }
     return BlockHeader(**fields, logs_bloom=bloom_bytes(h.bloom), size=size)
 
 
