@@ -28,7 +28,7 @@ class Transaction:
     """A signed transaction as included in a block (or waiting in the pool)."""
 
     hash: Hash32
-    type: int  # 0 legacy, 1 EIP-2930, 2 EIP-1559
+    type: int  # 0 legacy, 1 EIP-2930, 2 EIP-1559, 0x7E OP deposit
     sender: Address
     nonce: int
     to: Address | None  # None: contract creation
@@ -44,6 +44,14 @@ class Transaction:
     r: int
     s: int
     raw: bytes  # the signed encoding (typed envelope for types >= 1)
+    # OP-Stack deposits (type 0x7E) only; None/False for every other type.
+    source_hash: Hash32 | None = None
+    mint: int | None = None
+    is_system_tx: bool = False
+
+    @property
+    def is_deposit(self) -> bool:
+        return self.type == 0x7E
 
     @property
     def fee_cap(self) -> int:
@@ -91,6 +99,14 @@ class Receipt:
     logs: tuple[Log, ...]
     logs_bloom: bytes  # 256 bytes
     type: int
+    # OP-Stack deposits (type 0x7E) only: nonce of ``from`` before the deposit ran,
+    # and the receipt version (1 since Canyon).
+    deposit_nonce: int | None = None
+    deposit_receipt_version: int | None = None
+
+    @property
+    def is_deposit(self) -> bool:
+        return self.type == 0x7E
 
 
 @dataclass(frozen=True, slots=True)

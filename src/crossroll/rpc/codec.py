@@ -8,7 +8,7 @@ the dispatcher prefixes the argument position (``invalid argument 0: ...``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -378,6 +378,8 @@ def transaction_json(
 ) -> dict[str, Any]:
     """A transaction as anvil answers it: per-type fields, then hash, block
     position (null while pending), ``from``, effective ``gasPrice``."""
+    if tx.is_deposit:
+        return deposit_transaction_json(tx, block, index)
     out: dict[str, Any] = {"type": quantity(tx.type)}
     if tx.chain_id is not None:
         out["chainId"] = quantity(tx.chain_id)
@@ -400,14 +402,7 @@ def transaction_json(
         out["yParity"] = quantity(y_parity(tx))
     out["v"] = quantity(tx.v)
     out["hash"] = data(tx.hash)
-    if block is not None:
-        if index is None:
-            index = next(i for i, t in enumerate(block.transactions) if t.hash == tx.hash)
-        out["blockHash"] = data(block.hash)
-        out["blockNumber"] = quantity(block.number)
-        out["transactionIndex"] = quantity(index)
-    else:
-        out["blockHash"] = out["blockNumber"] = out["transactionIndex"] = None
+    put_position(out, tx, block, index)
     out["from"] = data(tx.sender)
     if tx.type == 2:
         base_fee = block.header.base_fee_per_gas if block is not None else pending_base_fee
@@ -416,6 +411,53 @@ def transaction_json(
         else:
             out["gasPrice"] = quantity(tx.effective_gas_price(base_fee))
     if block is not None:
+        out["blockTimestamp"] = quantity(block.header.timestamp)
+    return out
+
+
+def put_position(
+    out: dict[str, Any], tx: Transaction, block: Block | None, index: int | None
+) -> int | None:
+    """blockHash, blockNumber and transactionIndex of ``tx`` (null while pending);
+    returns its index in the block."""
+    if block is None:
+        out["blockHash"] = out["blockNumber"] = out["transactionIndex"] = None
+        return None
+    if index is None:
+        index = next(i for i, t in enumerate(block.transactions) if t.hash == tx.hash)
+    out["blockHash"] = data(block.hash)
+    out["blockNumber"] = quantity(block.number)
+    out["transactionIndex"] = quantity(index)
+    return index
+
+
+def deposit_transaction_json(
+    tx: Transaction, block: Block | None = None, index: int | None = None
+) -> dict[str, Any]:
+    """An OP-Stack deposit (type 0x7E) as op-geth answers it: no signature (v, r, s
+    zero), gas price 0, ``sourceHash``, ``mint``, ``isSystemTx`` only when true, and
+    once mined ``nonce`` = the deposit nonce and ``depositReceiptVersion``."""
+    out: dict[str, Any] = {
+        "type": quantity(tx.type),
+        "sourceHash": data(tx.source_hash or b"\x00" * 32),
+        "from": data(tx.sender),
+        "to": maybe_data(tx.to),
+        "mint": quantity(tx.mint or 0),
+        "value": quantity(tx.value),
+        "gas": quantity(tx.gas),
+        "gasPrice": "0x0",
+        "input": data(tx.data),
+        "nonce": quantity(tx.nonce),
+    }
+    if tx.is_system_tx:
+        out["isSystemTx"] = True
+    out["v"] = out["r"] = out["s"] = "0x0"
+    out["hash"] = data(tx.hash)
+    index = put_position(out, tx, block, index)
+    if block is not None and index is not None:
+        version = block.receipts[index].deposit_receipt_version if block.receipts else None
+        if version is not None:
+            out["depositReceiptVersion"] = quantity(version)
         out["blockTimestamp"] = quantity(block.header.timestamp)
     return out
 
@@ -429,6 +471,14 @@ def blob_base_fee(excess_blob_gas: int) -> int:
         accum = accum * numerator // (denominator * i)
         i += 1
     return output // denominator
+
+
+def put_present(out: dict[str, Any], *fields: tuple[str, Callable[[Any], Any], Any]) -> None:
+    """Add ``key: encode(value)`` for each field whose value is not None (fork- and
+    type-specific fields are left out, as geth and anvil do)."""
+    for key, encode, value in fields:
+        if value is not None:
+            out[key] = encode(value)
 
 
 def receipt_json(receipt: types.Receipt, header: BlockHeader | None = None) -> dict[str, Any]:
@@ -446,8 +496,13 @@ def receipt_json(receipt: types.Receipt, header: BlockHeader | None = None) -> d
         "gasUsed": quantity(receipt.gas_used),
         "effectiveGasPrice": quantity(receipt.effective_gas_price),
     }
-    if header is not None and header.excess_blob_gas is not None:
-        out["blobGasPrice"] = quantity(blob_base_fee(header.excess_blob_gas))
+    excess_blob_gas = header.excess_blob_gas if header is not None else None
+    put_present(
+        out,
+        ("depositNonce", quantity, receipt.deposit_nonce),
+        ("depositReceiptVersion", quantity, receipt.deposit_receipt_version),
+        ("blobGasPrice", lambda x: quantity(blob_base_fee(x)), excess_blob_gas),
+    )
     out["from"] = data(receipt.sender)
     out["to"] = maybe_data(receipt.to)
     out["contractAddress"] = maybe_data(receipt.contract_address)
@@ -477,16 +532,14 @@ def header_json(header: BlockHeader) -> dict[str, Any]:
         "mixHash": data(h.mix_hash),
         "nonce": data(h.nonce),
     }
-    if h.base_fee_per_gas is not None:
-        out["baseFeePerGas"] = quantity(h.base_fee_per_gas)
-    if h.withdrawals_root is not None:
-        out["withdrawalsRoot"] = data(h.withdrawals_root)
-    if h.blob_gas_used is not None:
-        out["blobGasUsed"] = quantity(h.blob_gas_used)
-    if h.excess_blob_gas is not None:
-        out["excessBlobGas"] = quantity(h.excess_blob_gas)
-    if h.parent_beacon_block_root is not None:
-        out["parentBeaconBlockRoot"] = data(h.parent_beacon_block_root)
+    put_present(
+        out,
+        ("baseFeePerGas", quantity, h.base_fee_per_gas),
+        ("withdrawalsRoot", data, h.withdrawals_root),
+        ("blobGasUsed", quantity, h.blob_gas_used),
+        ("excessBlobGas", quantity, h.excess_blob_gas),
+        ("parentBeaconBlockRoot", data, h.parent_beacon_block_root),
+    )
     return out
 
 

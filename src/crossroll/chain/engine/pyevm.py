@@ -9,6 +9,7 @@ because trie nodes are never pruned.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -27,9 +28,11 @@ from ...abc import EngineAPI
 from ...errors import TransactionRejected
 from ...types import Address, BlockHeader, Hash32, Transaction
 from ..config import ChainConfig
+from ..deposits import DEPOSIT_TX_TYPE
 from .call import run_call
 from .convert import ZERO_HASH, to_header, to_receipts
 from .decode import TransactionDecoder
+from .deposit_tx import apply_deposit
 from .speedups import ordered_trie_root
 from .state import StateReader
 from .vm import make_vm_class
@@ -140,7 +143,26 @@ class PyEvmEngine(EngineAPI):
         receipts = []
         created: list[bytes | None] = []
         rejected: list[tuple[Transaction, Exception]] = []
+        deposit_nonces: dict[int, int] = {}
         for tx in transactions:
+            if tx.type == DEPOSIT_TX_TYPE:
+                # Deposits come only from the rollup node (Chain.mine_with_deposits).
+                if not self.rules.allow_deposits:
+                    rejected.append((tx, TransactionRejected("deposits are not allowed")))
+                    continue
+                try:
+                    receipt, evm_tx, nonce = apply_deposit(vm, header, tx)
+                except ValidationError as exc:
+                    rejected.append((tx, TransactionRejected(str(exc))))
+                    continue
+                header = vm.add_receipt_to_header(header, receipt)
+                tx = dataclasses.replace(tx, nonce=nonce)
+                deposit_nonces[len(applied)] = nonce
+                applied.append(tx)
+                evm_applied.append(evm_tx)
+                receipts.append(receipt)
+                created.append(contract_address(tx.sender, nonce) if tx.to is None else None)
+                continue
             evm_tx = self._evm_tx(tx)
             try:
                 receipt, _ = vm.apply_transaction(header, evm_tx)
@@ -157,11 +179,15 @@ class PyEvmEngine(EngineAPI):
         sealed = self._seal(vm, parent_h, base_block, header, evm_applied, receipts)
         self._persist_header(sealed.header)
         ours = to_header(sealed.header, len(rlp.encode(sealed)))
-        block = t.Block(
-            header=ours,
-            transactions=tuple(applied),
-            receipts=to_receipts(ours, applied, receipts, created),
-        )
+        ours_receipts = to_receipts(ours, applied, receipts, created)
+        if deposit_nonces:
+            ours_receipts = tuple(
+                dataclasses.replace(rc, deposit_nonce=deposit_nonces[i], deposit_receipt_version=1)
+                if i in deposit_nonces
+                else rc
+                for i, rc in enumerate(ours_receipts)
+            )
+        block = t.Block(header=ours, transactions=tuple(applied), receipts=ours_receipts)
         return block, rejected
 
     @staticmethod
