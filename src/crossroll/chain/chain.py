@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 
 from .. import types as t
 from ..abc import ChainAPI, EngineAPI, SchedulerAPI, TimerAPI
-from ..errors import UnknownBlock
+from ..errors import TransactionRejected, UnknownBlock
 from ..types import Address, Block, BlockRef, Hash32
 from . import validation as v
 from .accounts import dev_accounts
 from .config import ChainConfig
+from .deposits import DepositTransaction
 from .fees import block_rewards, child_base_fee
 from .gas import estimate_gas
 from .revert import call_error
@@ -92,7 +93,8 @@ class Chain(ChainAPI):
             )
             return block
         if ref in _LATEST_TAGS:
-            return self.store.head
+            blocks = self.store.blocks
+            return blocks[max(0, len(blocks) - 1 - self._tag_depth(ref))]
         if ref == "earliest":
             return self.store.blocks[0]
         if isinstance(ref, int):
@@ -105,11 +107,19 @@ class Chain(ChainAPI):
             raise UnknownBlock("header not found")
         return found
 
+    def _tag_depth(self, tag: str) -> int:
+        """Blocks behind the head that ``latest`` / ``safe`` / ``finalized`` resolve to."""
+        if tag == "safe":
+            return self.rules.safe_depth
+        if tag == "finalized":
+            return self.rules.finalized_depth
+        return 0
+
     def _context(self, ref: BlockRef) -> tuple[t.BlockHeader, Hash32]:
         """Header and state root that reads at ``ref`` run against."""
         if ref == "pending":
             return self._pending_header(), self.state_root
-        if ref in _LATEST_TAGS:
+        if ref in _LATEST_TAGS and self._tag_depth(ref) == 0:
             return self.store.head.header, self.state_root
         header = self.block(ref).header
         return header, header.state_root
@@ -238,11 +248,17 @@ class Chain(ChainAPI):
     def _ready(self) -> list[t.Transaction]:
         return self.pool.ready(self._nonce, self.store.head.header.gas_limit)
 
-    def _mine_one(self, timestamp: int) -> Block:
+    def _mine_one(self, timestamp: int, deposits: Sequence[t.Transaction] = ()) -> Block:
         env = t.BlockEnv(timestamp, self.config.coinbase)
-        block, rejected = self.engine.build_block(
-            self.store.head.header, self.state_root, self._ready(), env
-        )
+        if deposits:  # deposits first, then pool transactions in the gas left
+            room = self.store.head.header.gas_limit - sum(d.gas for d in deposits)
+            txs = [*deposits, *self.pool.ready(self._nonce, max(room, 0))]
+        else:
+            txs = self._ready()
+        block, rejected = self.engine.build_block(self.store.head.header, self.state_root, txs, env)
+        bad = [(tx, exc) for tx, exc in rejected if tx.is_deposit]
+        if bad:  # the rollup node asked for an impossible block: change nothing
+            raise bad[0][1]
         self.next_timestamp = None
         self.store.append(block)
         self.state_root = block.header.state_root
@@ -257,6 +273,22 @@ class Chain(ChainAPI):
         if timestamp is not None:
             self.set_next_block_timestamp(timestamp)
         return [self._mine_one(self._next_block_timestamp()) for _ in range(blocks)]
+
+    def mine_with_deposits(
+        self,
+        deposits: Sequence[DepositTransaction | t.Transaction],
+        timestamp: int | None = None,
+    ) -> Block:
+        """Mine one block whose first transactions are ``deposits`` (in order), then
+        ready pool transactions.  The rollup-node path: the only way deposits
+        (type 0x7E) enter a chain.  Raise :class:`TransactionRejected` (and mine
+        nothing) when the rules forbid deposits or they do not fit in the block."""
+        if not self.rules.allow_deposits:
+            raise TransactionRejected(f"{self.rules.name} chains do not accept deposits")
+        txs = [d.to_transaction() if isinstance(d, DepositTransaction) else d for d in deposits]
+        if timestamp is not None:
+            self.set_next_block_timestamp(timestamp)
+        return self._mine_one(self._next_block_timestamp(), txs)
 
     def set_automine(self, enabled: bool) -> None:
         self.automine = enabled

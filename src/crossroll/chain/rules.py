@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ..contracts import load
+
+# OP-Stack predeploy recording L2 -> L1 withdrawals (bridges.md section 5.2).
+L2_TO_L1_MESSAGE_PASSER = bytes.fromhex("4200000000000000000000000000000000000016")
+
 # The deterministic CREATE2 deployer (Arachnid's), which anvil, Supersim and
 # every OP chain have at genesis; forge scripts rely on it for CREATE2.
 CREATE2_DEPLOYER = bytes.fromhex("4e59b44847b379578588920ca78fbf26c0b4956c")
@@ -15,6 +20,9 @@ CREATE2_DEPLOYER_CODE = bytes.fromhex(
     "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035"
     "828234f58015156039578182fd5b8082525050506014600cf3"
 )
+
+#: Slots (blocks) per beacon-chain epoch.
+SLOTS_PER_EPOCH = 32
 
 
 class ChainRules:
@@ -37,6 +45,16 @@ class ChainRules:
     #: Seconds between blocks when interval mining; None means automine.
     default_block_time: ClassVar[float | None] = None
     genesis_code: ClassVar[dict[bytes, bytes]] = {CREATE2_DEPLOYER: CREATE2_DEPLOYER_CODE}
+    #: OP-Stack deposit transactions (type 0x7E) may be included by the rollup
+    #: node (never through eth_sendRawTransaction).
+    allow_deposits: ClassVar[bool] = False
+    #: How many blocks behind the head the ``safe`` / ``finalized`` tags resolve to
+    #: (genesis while the chain is shorter).  0/0 is anvil's behaviour: both are latest.
+    safe_depth: ClassVar[int] = 0
+    finalized_depth: ClassVar[int] = 0
+    #: Seconds blob sidecars stay retrievable: MIN_EPOCHS_FOR_BLOB_SIDECARS_REQUESTS
+    #: (4096 epochs of 32 twelve-second slots, about 18.2 days).
+    blob_retention_seconds: ClassVar[float] = 4096 * SLOTS_PER_EPOCH * 12.0
 
 
 class L1Rules(ChainRules):
@@ -44,6 +62,10 @@ class L1Rules(ChainRules):
 
     name = "l1"
     default_block_time = 12.0
+    #: Beacon-chain finality with 32-slot epochs: a block is justified (safe) one
+    #: epoch behind the head and finalized two epochs behind.
+    safe_depth = SLOTS_PER_EPOCH
+    finalized_depth = 2 * SLOTS_PER_EPOCH
 
 
 class L2Rules(ChainRules):
@@ -51,6 +73,15 @@ class L2Rules(ChainRules):
 
     name = "l2"
     default_block_time = 2.0
+    allow_deposits = True
+    genesis_code = {
+        **ChainRules.genesis_code,
+        L2_TO_L1_MESSAGE_PASSER: load("L2ToL1MessagePasser").deployed_bytecode,
+    }
+    #: The rollup node will drive L2 safety (its batches on L1, L1 finality); until
+    #: then safe and finalized are latest.
+    safe_depth = 0
+    finalized_depth = 0
 
 
 RULES: dict[str, type[ChainRules]] = {r.name: r for r in (ChainRules, L1Rules, L2Rules)}

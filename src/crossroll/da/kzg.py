@@ -67,7 +67,7 @@ def verify(blob: bytes, commitment: bytes, proof: bytes) -> bool:
     """Whether ``proof`` shows ``blob`` matches ``commitment``; malformed input is ``False``."""
     try:
         return bool(ckzg.verify_blob_kzg_proof(blob, commitment, proof, setup()))
-    except RuntimeError:
+    except (RuntimeError, ValueError):  # ckzg: bad point (RuntimeError), wrong size (ValueError)
         return False
 
 

@@ -9,13 +9,17 @@ with the same JSON-RPC envelopes, batches and error objects as every chain.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from aiohttp import web
 
 from ..abc import ServiceAPI
-from ..errors import CrossrollError, InvalidParams
+from ..errors import CrossrollError, InvalidParams, UnknownBlock
+from ..l1.blobs import BlobsPruned, BlobsUnknown, beacon_block_ref
+from ..rpc.codec import decode_block_number
 from ..rpc.dispatch import Dispatcher, MethodTable
+from ..types import BlockRef
 
 
 class AdminContext(Protocol):
@@ -29,6 +33,12 @@ class AdminContext(Protocol):
     def chain_infos(self) -> list[dict[str, Any]]: ...
 
     def advance(self, seconds: float) -> int: ...
+
+    def blob_sidecars(self, ref: BlockRef) -> list[dict[str, Any]]: ...
+
+    def beacon_blob_sidecars(
+        self, ref: BlockRef, indices: Sequence[int] | None = None
+    ) -> dict[str, Any]: ...
 
 
 def decode_seconds(value: Any) -> float:
@@ -47,7 +57,26 @@ def admin_table() -> MethodTable:
     table.add("admin_getChains", lambda ctx: ctx.chain_infos())
     table.add("admin_ready", lambda ctx: ctx.ready)
     table.add("admin_advanceTime", lambda ctx, seconds: ctx.advance(seconds), [decode_seconds])
+    # L1 blob sidecars: [{index, blob, kzgCommitment, kzgProof, versionedHash}] (hex).
+    table.add(
+        "crossroll_getBlobSidecars",
+        lambda ctx, ref: ctx.blob_sidecars(ref),
+        [decode_block_number],
+    )
     return table
+
+
+def decode_indices(values: Sequence[str]) -> list[int] | None:
+    """The beacon API's ``indices`` query: repeated and/or comma-separated decimals."""
+    if not values:
+        return None
+    out = []
+    for value in values:
+        for part in value.split(","):
+            if not part.strip().isdigit():
+                raise InvalidParams(f"invalid blob index {part[:20]!r}")
+            out.append(int(part))
+    return out
 
 
 class AdminServer(ServiceAPI):
@@ -81,6 +110,7 @@ class AdminServer(ServiceAPI):
         app = web.Application()
         app.router.add_get("/ready", self._ready)
         app.router.add_post("/", self._rpc)
+        app.router.add_get("/eth/v1/beacon/blob_sidecars/{block_id}", self._blob_sidecars)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
@@ -108,3 +138,24 @@ class AdminServer(ServiceAPI):
     async def _rpc(self, request: web.Request) -> web.Response:
         body = self.dispatcher.handle_bytes(await request.read())
         return web.Response(body=body or b"", content_type="application/json")
+
+    async def _blob_sidecars(self, request: web.Request) -> web.Response:
+        """The beacon API's blob sidecars of one L1 block; errors as the beacon API
+        shapes them (``{"code", "message"}``): 400 for a malformed block id or index,
+        404 for an unknown block and for pruned sidecars (the message says which)."""
+        try:
+            ref = beacon_block_ref(request.match_info["block_id"])
+            indices = decode_indices(request.query.getall("indices", []))
+            with self.dispatcher.lock:
+                body = self.context.beacon_blob_sidecars(ref, indices)
+        except InvalidParams as exc:
+            return _beacon_error(400, exc.message)
+        except (BlobsPruned, BlobsUnknown, UnknownBlock) as exc:
+            return _beacon_error(404, exc.message)
+        except CrossrollError as exc:
+            return _beacon_error(500, exc.message)
+        return web.json_response(body)
+
+
+def _beacon_error(status: int, message: str) -> web.Response:
+    return web.json_response({"code": status, "message": message}, status=status)

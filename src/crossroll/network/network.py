@@ -17,7 +17,13 @@ from typing import Any
 
 from ..abc import ChainAPI, ClientAPI
 from ..errors import ConfigError
-from ..types import DevAccount
+from ..l1.blobs import (
+    BlobStore,
+    beacon_sidecars_json,
+    chain_sidecars,
+    sidecar_json,
+)
+from ..types import BlockRef, DevAccount
 from .accounts import checksum
 from .admin import AdminServer
 from .config import DERIVATION_PATH, ChainPlan, NetworkConfig
@@ -90,6 +96,7 @@ class Network(Host[NetworkConfig]):
         super().__init__(config, **factories)
         self._handles: dict[int, ChainHandle] = {}
         self._ready = False
+        self._blobs: BlobStore | None = None
         self.admin = AdminServer(self, host=config.host, port=config.admin_port, lock=self.lock)
 
     # ---------------------------------------------------------- lifecycle
@@ -146,6 +153,26 @@ class Network(Host[NetworkConfig]):
         with self.lock:
             return self.scheduler.advance(seconds)
 
+    @property
+    def blobs(self) -> BlobStore:
+        """The L1's blob sidecar store (KZG-checked, pruned after the L1 rules'
+        retention window).  Nothing fills it yet but tests: the engine's blob
+        (type 3) transaction path will add each L1 block's sidecars when it lands."""
+        if self._blobs is None:
+            raise ConfigError("the network has not started")
+        return self._blobs
+
+    def blob_sidecars(self, ref: BlockRef) -> list[dict[str, Any]]:
+        """What ``crossroll_getBlobSidecars`` answers for an L1 block number or tag."""
+        _, sidecars = chain_sidecars(self.blobs, self.l1.chain, ref)
+        return [sidecar_json(i, s) for i, s in enumerate(sidecars)]
+
+    def beacon_blob_sidecars(
+        self, ref: BlockRef, indices: Sequence[int] | None = None
+    ) -> dict[str, Any]:
+        """What ``GET /eth/v1/beacon/blob_sidecars/{block_id}`` answers."""
+        return beacon_sidecars_json(self.blobs, self.l1.chain, ref, indices)
+
     def chain_infos(self) -> list[dict[str, Any]]:
         """What ``admin_getChains`` answers."""
         return [h.info() for h in self.chains]
@@ -173,7 +200,12 @@ class Network(Host[NetworkConfig]):
             for plan, chain_config in self.config.chain_configs():
                 chain, server = self._serve(chain_config, self.config.host, plan.port)
                 self._handles[plan.chain_id] = ChainHandle(plan, chain, server, self.lock)
+                if plan.kind == "l1":
+                    retention = chain_config.rules.blob_retention_seconds
+                    self._blobs = BlobStore(self.scheduler, retention)
         self._orchestrator.add_stage(*(as_service(h.chain, self.lock) for h in self.chains))
+        if self._blobs is not None:
+            self._orchestrator.add_stage(self._blobs)
         self._orchestrator.add_stage(*(h.server for h in self.chains))
         await self._orchestrator.start()
         self._ready = True

@@ -75,3 +75,11 @@ def test_commitment_accepted_by_py_evm_point_evaluation() -> None:
     )
     point_evaluation_precompile(computation)  # raises VMError if anything mismatches
     assert computation.output[:32] == (4096).to_bytes(32, "big")
+
+    blob = bytes(131072)
+    c = kzg.commitment(blob)
+    p = kzg.proof(blob, c)
+    assert kzg.verify(blob, c, p)
+    assert kzg.verify(blob[:-1], c, p) is False
+    assert kzg.verify(blob, c[:-1], p) is False
+    assert kzg.verify(blob, c, p + b"\x00") is False
