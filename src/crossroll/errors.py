@@ -166,3 +166,17 @@ class DecodingError(DataError):
 
 class TrustedSetupError(DataError):
     """The committed KZG trusted setup is missing or does not match its pinned sha256."""
+
+
+# --------------------------------------------------------------- rollup errors
+class RollupError(CrossrollError):
+    """Something a rollup service (deployment, proposer, ...) could not do."""
+
+
+class DeploymentError(RollupError):
+    """A settlement contract could not be deployed or registered on the L1."""
+
+
+class L1TransactionFailed(RollupError):
+    """An L1 transaction sent for a rollup was mined with status 0, or never mined;
+    ``data`` holds the transaction hash."""

@@ -1,0 +1,184 @@
+"""Deploy the settlement contracts of a set of rollups on an L1, through JSON-RPC only.
+
+Order (so addresses depend only on the deployer and its starting nonce ``n``, and a fresh
+devnet always gets the same ones):
+
+    n             RollupRegistry(owner = deployer)
+    n + 1 + 3i    L2OutputOracle of rollup i (configs in the order given)
+    n + 2 + 3i    OptimismPortal(oracle)
+    n + 3 + 3i    L1StandardBridge(portal)
+    then          RollupRegistry.register(chainId, ...) per rollup, then role-account top-ups.
+
+Contract creations are all sent before any is waited for (they do not call each other), so
+an L1 with interval mining needs only a few blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ..abc import ClientAPI
+from ..contracts import load
+from ..errors import ChainError, DeploymentError, L1TransactionFailed
+from ..types import Address, DevAccount, Hash32
+from . import transact
+from .abi import calldata, constructor
+from .addresses import L1Addresses, RollupAddresses, create_address
+from .config import RollupConfig
+
+#: ETH (wei) each batcher, proposer and challenger is topped up to on the L1.
+DEFAULT_ROLE_FUNDING = 100 * 10**18
+
+REGISTER = "register(uint256,(address,address,uint256,address,address,address))"
+ORACLE_ARGS = ("uint256", "uint256", "uint256", "uint256", "address", "address", "uint256")
+
+
+def planned_addresses(
+    deployer: Address, nonce: int, configs: Sequence[RollupConfig], l1_chain_id: int
+) -> L1Addresses:
+    """The addresses :func:`deploy_rollups` will produce from ``nonce`` on."""
+    rollups = []
+    for i, config in enumerate(configs):
+        base = nonce + 1 + 3 * i
+        rollups.append(
+            RollupAddresses(
+                chain_id=config.chain_id,
+                l2_output_oracle=create_address(deployer, base),
+                optimism_portal=create_address(deployer, base + 1),
+                l1_standard_bridge=create_address(deployer, base + 2),
+                batch_inbox=config.batch_inbox,
+            )
+        )
+    return L1Addresses(l1_chain_id, create_address(deployer, nonce), tuple(rollups))
+
+
+def deploy_rollups(
+    client: ClientAPI,
+    configs: Sequence[RollupConfig],
+    genesis_timestamps: Mapping[int, int],
+    deployer: DevAccount,
+    *,
+    fund: int = DEFAULT_ROLE_FUNDING,
+    mine: bool = True,
+) -> L1Addresses:
+    """Deploy and register every rollup's contracts; return their addresses.
+
+    ``genesis_timestamps``: each rollup's L2 genesis timestamp by chain id (the oracle's
+    starting timestamp; starting block is 0).  ``mine``: see :func:`transact.wait`."""
+    if len({c.chain_id for c in configs}) != len(configs):
+        raise DeploymentError("two rollups with the same chain id")
+    missing = [c.chain_id for c in configs if c.chain_id not in genesis_timestamps]
+    if missing:
+        raise DeploymentError(f"no L2 genesis timestamp for chain {missing[0]}")
+    chain_id = transact.quantity(client.request("eth_chainId"))
+    start = transact.nonce(client, deployer.address, "pending")
+    plan = planned_addresses(deployer.address, start, configs, chain_id)
+    try:
+        _create_all(client, configs, genesis_timestamps, deployer, plan, start, mine)
+        _register_all(client, configs, deployer, plan, mine)
+        _fund_roles(client, configs, deployer, fund, mine)
+    except (ChainError, L1TransactionFailed) as exc:  # a revert in estimation, or mined
+        raise DeploymentError(f"deploying the rollup contracts failed: {exc.message}") from exc
+    return plan
+
+
+def _create_all(
+    client: ClientAPI,
+    configs: Sequence[RollupConfig],
+    genesis_timestamps: Mapping[int, int],
+    deployer: DevAccount,
+    plan: L1Addresses,
+    start: int,
+    mine: bool,
+) -> None:
+    codes = [constructor(load("RollupRegistry").bytecode, ["address"], deployer.address)]
+    for config, where in zip(configs, plan.rollups, strict=True):
+        oracle_args = (
+            config.submission_interval,
+            config.l2_block_time,
+            0,
+            genesis_timestamps[config.chain_id],
+            config.proposer.address,
+            config.challenger.address,
+            config.challenge_window,
+        )
+        codes += [
+            constructor(load("L2OutputOracle").bytecode, ORACLE_ARGS, *oracle_args),
+            constructor(load("OptimismPortal").bytecode, ["address"], where.l2_output_oracle),
+            constructor(load("L1StandardBridge").bytecode, ["address"], where.optimism_portal),
+        ]
+    hashes = [
+        transact.send(client, deployer, None, code, nonce_=start + i, chain_id=plan.l1_chain_id)
+        for i, code in enumerate(codes)
+    ]
+    expected = [plan.rollup_registry]
+    for where in plan.rollups:
+        expected += [where.l2_output_oracle, where.optimism_portal, where.l1_standard_bridge]
+    for receipt, address in zip(transact.wait(client, hashes, mine=mine), expected, strict=True):
+        if receipt.contract_address != address:  # someone else used the deployer's nonce
+            raise DeploymentError(
+                f"contract landed at 0x{(receipt.contract_address or b'').hex()}, "
+                f"expected 0x{address.hex()}"
+            )
+
+
+def _register_all(
+    client: ClientAPI,
+    configs: Sequence[RollupConfig],
+    deployer: DevAccount,
+    plan: L1Addresses,
+    mine: bool,
+) -> None:
+    start = transact.nonce(client, deployer.address, "pending")
+    hashes = []
+    for i, (config, where) in enumerate(zip(configs, plan.rollups, strict=True)):
+        entry = (
+            config.batcher.address,
+            config.proposer.address,
+            config.challenge_window,
+            where.l2_output_oracle,
+            where.optimism_portal,
+            where.l1_standard_bridge,
+        )
+        data = calldata(REGISTER, config.chain_id, entry)
+        hashes.append(
+            transact.send(
+                client,
+                deployer,
+                plan.rollup_registry,
+                data,
+                nonce_=start + i,
+                chain_id=plan.l1_chain_id,
+            )
+        )
+    transact.wait(client, hashes, mine=mine)
+
+
+def _fund_roles(
+    client: ClientAPI,
+    configs: Sequence[RollupConfig],
+    deployer: DevAccount,
+    fund: int,
+    mine: bool,
+) -> None:
+    if fund <= 0:
+        return
+    nonce = transact.nonce(client, deployer.address, "pending")
+    hashes: list[Hash32] = []
+    for config in configs:
+        for account in (config.batcher, config.proposer, config.challenger):
+            balance = transact.quantity(
+                client.request("eth_getBalance", [transact.hexstr(account.address), "latest"])
+            )
+            if balance < fund:
+                hashes.append(
+                    transact.send(
+                        client,
+                        deployer,
+                        account.address,
+                        value=fund - balance,
+                        nonce_=nonce + len(hashes),
+                        gas=21_000,
+                    )
+                )
+    transact.wait(client, hashes, mine=mine)

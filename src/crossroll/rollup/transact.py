@@ -1,0 +1,154 @@
+"""Talking to the L1 through JSON-RPC only (a :class:`ClientAPI`), so the same code drives
+the in-process L1 and an external node (anvil): read calls, locally signed transactions
+sent with ``eth_sendRawTransaction``, and receipts.
+
+Quantities and data arrive as JSON hex strings; they are turned into ints and bytes here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_hash.auto import keccak
+
+from ..abc import ClientAPI
+from ..chain.signing import sign_request
+from ..errors import L1TransactionFailed, TransactionRejected
+from ..types import Address, CallRequest, DevAccount, Hash32
+
+#: Head room over eth_estimateGas (constructors and SSTOREs near the 63/64 rule).
+GAS_MARGIN = 1.25
+
+
+def hexstr(data: bytes) -> str:
+    return "0x" + data.hex()
+
+
+def unhex(value: str | None) -> bytes:
+    return bytes.fromhex(value[2:]) if value else b""
+
+
+def quantity(value: str | int) -> int:
+    return value if isinstance(value, int) else int(value, 16)
+
+
+@dataclass(frozen=True, slots=True)
+class L1Receipt:
+    """The parts of an L1 receipt the rollup services need."""
+
+    transaction_hash: Hash32
+    block_number: int
+    block_hash: Hash32
+    status: int
+    contract_address: Address | None
+    gas_used: int
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> L1Receipt:
+        contract = obj.get("contractAddress")
+        return cls(
+            transaction_hash=unhex(obj["transactionHash"]),
+            block_number=quantity(obj["blockNumber"]),
+            block_hash=unhex(obj["blockHash"]),
+            status=quantity(obj["status"]),
+            contract_address=unhex(contract) if contract else None,
+            gas_used=quantity(obj["gasUsed"]),
+        )
+
+
+def call(client: ClientAPI, to: Address, data: bytes, block: str | int = "latest") -> bytes:
+    """eth_call; a revert raises ExecutionReverted (from the client)."""
+    tag = block if isinstance(block, str) else hex(block)
+    return unhex(client.request("eth_call", [{"to": hexstr(to), "data": hexstr(data)}, tag]))
+
+
+def nonce(client: ClientAPI, address: Address, block: str = "latest") -> int:
+    return quantity(client.request("eth_getTransactionCount", [hexstr(address), block]))
+
+
+def send(
+    client: ClientAPI,
+    account: DevAccount,
+    to: Address | None,
+    data: bytes = b"",
+    *,
+    value: int = 0,
+    nonce_: int | None = None,
+    gas: int | None = None,
+    chain_id: int | None = None,
+) -> Hash32:
+    """Sign an EIP-1559 transaction with ``account``'s key and send it raw. Gas is estimated
+    (with :data:`GAS_MARGIN`) and the nonce read from ``latest`` unless given."""
+    sender = account.address
+    if gas is None:
+        request: dict[str, Any] = {
+            "from": hexstr(sender),
+            "data": hexstr(data),
+            "value": hex(value),
+        }
+        if to is not None:
+            request["to"] = hexstr(to)
+        gas = int(quantity(client.request("eth_estimateGas", [request, "pending"])) * GAS_MARGIN)
+    head = client.request("eth_getBlockByNumber", ["latest", False])
+    raw = sign_request(
+        CallRequest(sender=sender, to=to, value=value, data=data),
+        account.private_key,
+        nonce=nonce(client, sender) if nonce_ is None else nonce_,
+        gas=gas,
+        chain_id=quantity(client.request("eth_chainId")) if chain_id is None else chain_id,
+        default_tip=quantity(client.request("eth_maxPriorityFeePerGas")),
+        base_fee=quantity(head.get("baseFeePerGas") or 0),
+    )
+    try:
+        return unhex(client.request("eth_sendRawTransaction", [hexstr(raw)]))
+    except TransactionRejected as exc:
+        if "already" not in exc.message.lower():  # geth "already known", ours "already imported"
+            raise
+        return keccak(raw)  # these very bytes are in the pool (a restart re-sent them)
+
+
+def receipt(client: ClientAPI, tx_hash: Hash32) -> L1Receipt | None:
+    obj = client.request("eth_getTransactionReceipt", [hexstr(tx_hash)])
+    return None if obj is None else L1Receipt.from_json(obj)
+
+
+def wait(
+    client: ClientAPI,
+    tx_hashes: Sequence[Hash32],
+    *,
+    mine: bool = True,
+    timeout: float = 60.0,
+    poll: float = 0.25,
+    max_blocks: int = 64,
+) -> list[L1Receipt]:
+    """Receipts of ``tx_hashes`` in order, each with status 1.
+
+    ``mine``: ask the L1 for up to ``max_blocks`` blocks (``evm_mine``) until every
+    transaction is in one: a development L1, whose time may be virtual.  Otherwise poll
+    until ``timeout`` seconds of wall time pass.  Raises :class:`L1TransactionFailed` for a
+    reverted or unmined transaction."""
+    deadline = time.monotonic() + timeout
+    found: dict[Hash32, L1Receipt] = {}
+    mined = 0
+    while True:
+        for tx_hash in tx_hashes:
+            if tx_hash not in found and (r := receipt(client, tx_hash)) is not None:
+                found[tx_hash] = r
+        if len(found) == len(tx_hashes) or mined >= max_blocks or time.monotonic() > deadline:
+            break
+        if mine:
+            client.request("evm_mine")
+            mined += 1
+        else:
+            time.sleep(poll)
+    for tx_hash in tx_hashes:
+        r = found.get(tx_hash)
+        if r is None or r.status != 1:
+            state = "was not mined" if r is None else "reverted"
+            raise L1TransactionFailed(
+                f"L1 transaction {hexstr(tx_hash)} {state}", data=hexstr(tx_hash)
+            )
+    return [found[h] for h in tx_hashes]
