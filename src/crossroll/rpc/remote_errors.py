@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from .. import errors as e
+from ..chain.validation import REJECTIONS
+
+# crossroll's own rejections (anvil's wording), recognised exactly.
+_EXACT: dict[str, type[e.CrossrollError]] = {
+    message: cls for cls, _, message in REJECTIONS.values()
+}
 
 _BY_CODE: dict[int, type[e.CrossrollError]] = {
     e.PARSE_ERROR: e.ParseError,
@@ -15,7 +21,7 @@ _BY_CODE: dict[int, type[e.CrossrollError]] = {
     e.TRANSACTION_REJECTED: e.TransactionRejected,
 }
 
-# Pool rejections as geth/anvil word them (lowercased substrings).
+# Other nodes' pool rejections as geth/anvil word them (lowercased substrings).
 _BY_MESSAGE: tuple[tuple[str, type[e.CrossrollError]], ...] = (
     ("nonce too low", e.NonceTooLow),
     ("nonce too high", e.NonceTooHigh),
@@ -47,7 +53,9 @@ def error_from_rpc(err: Any) -> e.CrossrollError:
     cls: type[e.CrossrollError] = (
         _BY_CODE.get(code, e.CrossrollError) if isinstance(code, int) else e.CrossrollError
     )
-    if code in (e.TRANSACTION_REJECTED, e.SERVER_ERROR):
+    if message in _EXACT:
+        cls = _EXACT[message]
+    elif code in (e.TRANSACTION_REJECTED, e.SERVER_ERROR):
         lowered = message.lower()
         for needle, candidate in _BY_MESSAGE:
             if needle in lowered:

@@ -150,3 +150,12 @@ def test_lock_is_held_during_calls() -> None:
     table.add("t_locked", lambda ctx: seen.append(lock._is_owned()))  # type: ignore[attr-defined]
     Dispatcher(table, None, lock).handle(req("t_locked"))
     assert seen == [True]
+
+
+def test_client_maps_every_crossroll_rejection_to_its_class() -> None:
+    from crossroll.chain.validation import REJECTIONS
+    from crossroll.rpc.remote_errors import error_from_rpc
+
+    for cls, code, message in REJECTIONS.values():
+        err = error_from_rpc({"code": code, "message": message})
+        assert type(err) is cls and err.code == code and err.message == message
