@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from .. import types as t
 from ..abc import ChainAPI, EngineAPI, SchedulerAPI, TimerAPI
+from ..da.kzg import BlobSidecar
 from ..errors import TransactionRejected, UnknownBlock
+from ..l1.blobs import blob_base_fee, next_excess_blob_gas
 from ..types import Address, Block, BlockRef, Hash32
+from . import blobtx
 from . import validation as v
 from .accounts import dev_accounts
 from .config import ChainConfig
@@ -25,6 +29,19 @@ from .store import BlockStore
 from .txpool import TxPool, check_transaction
 
 _LATEST_TAGS = ("latest", "safe", "finalized")
+
+#: Receives ``(block_number, timestamp, sidecars)`` for each block with blobs.
+SidecarSink = Callable[[int, int, list[BlobSidecar]], object]
+
+
+def _subscribe(listeners: list[Any], listener: Any) -> Callable[[], None]:
+    listeners.append(listener)
+
+    def unsubscribe() -> None:
+        if listener in listeners:
+            listeners.remove(listener)
+
+    return unsubscribe
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,8 +57,15 @@ class Chain(ChainAPI):
     """:class:`ChainAPI` over an :class:`EngineAPI` (py-evm by default)."""
 
     def __init__(
-        self, config: ChainConfig, scheduler: SchedulerAPI, engine: EngineAPI | None = None
+        self,
+        config: ChainConfig,
+        scheduler: SchedulerAPI,
+        engine: EngineAPI | None = None,
+        on_sidecars: SidecarSink | None = None,
     ) -> None:
+        """``on_sidecars(block_number, timestamp, sidecars)`` receives the blob
+        sidecars of every mined block that carries blob transactions (see also
+        :meth:`on_sidecars`)."""
         self.config = config
         self.rules = config.rules
         self.chain_id = config.chain_id
@@ -64,6 +88,7 @@ class Chain(ChainAPI):
         self._snapshots: dict[int, _Snapshot] = {}
         self._next_snapshot = 0
         self._listeners: list[Callable[[Block], None]] = []
+        self._sidecar_sinks: list[SidecarSink] = [on_sidecars] if on_sidecars else []
         self._timer: TimerAPI | None = None
         if config.block_time:
             self.set_interval_mining(config.block_time)
@@ -201,14 +226,38 @@ class Chain(ChainAPI):
     def _nonce(self, address: Address) -> int:
         return self.engine.account(self.state_root, address).nonce
 
+    def blob_base_fee(self) -> int:
+        """Wei per blob gas of the next block (EIP-4844; 1 before any blobs)."""
+        head = self.store.head.header
+        excess = next_excess_blob_gas(head.excess_blob_gas or 0, head.blob_gas_used or 0)
+        return blob_base_fee(excess)
+
     def send_raw_transaction(self, raw: bytes) -> Hash32:
+        sidecar = None
+        blob = raw[:1] == b"\x03" and blobtx.BLOB_TX_TYPE in self.rules.tx_types
+        if blob:  # the network form: the canonical transaction plus its sidecar
+            raw, sidecar = blobtx.unwrap(raw)
         tx = self.engine.decode_transaction(raw)
+        sidecars: tuple[BlobSidecar, ...] = ()
+        blob_cost = 0
+        if blob:
+            blobtx.check_blob_transaction(tx)
+            sidecars = blobtx.check_sidecars(tx, sidecar)
+            blob_cost = (blobtx.blob_gas(tx) or 0) * (blobtx.max_fee_per_blob_gas(tx) or 0)
         if tx.hash in self.pool or tx.hash in self.store.tx_index:
             raise v.reject("already_known")
         head = self.store.head.header
         sender = self.engine.account(self.state_root, tx.sender)
-        check_transaction(tx, sender, base_fee=child_base_fee(head), gas_limit=head.gas_limit)
-        self.pool.add(tx)
+        check_transaction(
+            tx,
+            sender,
+            base_fee=child_base_fee(head),
+            gas_limit=head.gas_limit,
+            blob_cost=blob_cost,
+        )
+        if blob:
+            blobtx.check_blob_fee(tx, self.blob_base_fee())
+        self.pool.add(tx, sidecars)
         # Like anvil, automine mines when a transaction becomes ready; one with a
         # nonce gap waits in the pool.
         if self.automine and tx.nonce < self.pool.pending_nonce(tx.sender, sender.nonce):
@@ -245,14 +294,18 @@ class Chain(ChainAPI):
         parent = self.store.head.header.timestamp
         return max(parent + 1, int(self.scheduler.now()) + self.time_offset)
 
+    def _blob_limit(self) -> int:
+        return blobtx.MAX_BLOBS_PER_BLOCK if blobtx.BLOB_TX_TYPE in self.rules.tx_types else 0
+
     def _ready(self) -> list[t.Transaction]:
-        return self.pool.ready(self._nonce, self.store.head.header.gas_limit)
+        head = self.store.head.header
+        return self.pool.ready(self._nonce, head.gas_limit, self._blob_limit())
 
     def _mine_one(self, timestamp: int, deposits: Sequence[t.Transaction] = ()) -> Block:
         env = t.BlockEnv(timestamp, self.config.coinbase)
         if deposits:  # deposits first, then pool transactions in the gas left
             room = self.store.head.header.gas_limit - sum(d.gas for d in deposits)
-            txs = [*deposits, *self.pool.ready(self._nonce, max(room, 0))]
+            txs = [*deposits, *self.pool.ready(self._nonce, max(room, 0), self._blob_limit())]
         else:
             txs = self._ready()
         block, rejected = self.engine.build_block(self.store.head.header, self.state_root, txs, env)
@@ -262,9 +315,13 @@ class Chain(ChainAPI):
         self.next_timestamp = None
         self.store.append(block)
         self.state_root = block.header.state_root
+        sidecars = [s for tx in block.transactions for s in self.pool.sidecars(tx.hash)]
         self.pool.remove(list(block.transactions))
         self.pool.remove([tx for tx, _ in rejected])
         self.pool.prune(self._nonce)
+        if sidecars:
+            for sink in list(self._sidecar_sinks):
+                sink(block.number, block.header.timestamp, sidecars)
         for listener in list(self._listeners):
             listener(block)
         return block
@@ -356,13 +413,13 @@ class Chain(ChainAPI):
 
     # -------------------------------------------------------------- events
     def on_block(self, listener: Callable[[Block], None]) -> Callable[[], None]:
-        self._listeners.append(listener)
+        return _subscribe(self._listeners, listener)
 
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
+    def on_sidecars(self, sink: SidecarSink) -> Callable[[], None]:
+        """Call ``sink(block_number, timestamp, sidecars)`` for every mined block
+        carrying blob transactions (sidecars in transaction, then blob, order);
+        returns an unsubscribe function."""
+        return _subscribe(self._sidecar_sinks, sink)
 
     def close(self) -> None:
         """Stop interval mining."""

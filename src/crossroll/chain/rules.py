@@ -62,6 +62,8 @@ class L1Rules(ChainRules):
 
     name = "l1"
     default_block_time = 12.0
+    #: EIP-4844 blob transactions (type 3) are accepted on the settlement layer only.
+    tx_types = frozenset({0, 1, 2, 3})
     #: Beacon-chain finality with 32-slot epochs: a block is justified (safe) one
     #: epoch behind the head and finalized two epochs behind.
     safe_depth = SLOTS_PER_EPOCH

@@ -11,6 +11,7 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterator
 
+from ..da.kzg import BlobSidecar
 from ..types import Account, Address, Hash32, Transaction
 from . import validation as v
 
@@ -21,8 +22,10 @@ def check_transaction(
     *,
     base_fee: int,
     gas_limit: int,
+    blob_cost: int = 0,
 ) -> None:
-    """Stateless and state checks against the sender's account (working state)."""
+    """Stateless and state checks against the sender's account (working state).
+    ``blob_cost``: what a blob transaction may pay for blob gas (cap x blob gas)."""
     if tx.nonce < account.nonce:
         raise v.reject("nonce_too_low")
     if tx.gas > gas_limit:
@@ -36,14 +39,16 @@ def check_transaction(
         raise v.reject("fee_cap_below_base_fee")
     if tx.tip_cap > tx.fee_cap:
         raise v.reject("tip_above_fee_cap")
-    if account.balance < tx.gas * tx.fee_cap + tx.value:
+    if account.balance < tx.gas * tx.fee_cap + tx.value + blob_cost:
         raise v.reject("insufficient_funds")
 
 
 class TxPool:
-    """Transactions waiting for a block, by sender and nonce."""
+    """Transactions waiting for a block, by sender and nonce; blob transactions
+    with their sidecars (network form), which never enter a block."""
 
     def __init__(self) -> None:
+        self._sidecars: dict[Hash32, tuple[BlobSidecar, ...]] = {}
         self._by_sender: dict[Address, dict[int, Transaction]] = {}
         self._by_hash: dict[Hash32, Transaction] = {}
         self._seq: dict[Hash32, int] = {}
@@ -61,7 +66,11 @@ class TxPool:
     def __iter__(self) -> Iterator[Transaction]:
         return iter(list(self._by_hash.values()))
 
-    def add(self, tx: Transaction) -> None:
+    def sidecars(self, tx_hash: Hash32) -> tuple[BlobSidecar, ...]:
+        """The blob sidecars that came with a pooled transaction (``()`` for none)."""
+        return self._sidecars.get(tx_hash, ())
+
+    def add(self, tx: Transaction, sidecars: tuple[BlobSidecar, ...] = ()) -> None:
         """Insert ``tx`` (already validated); replace a same-nonce one paying more."""
         if tx.hash in self._by_hash:
             raise v.reject("already_known")
@@ -75,9 +84,12 @@ class TxPool:
         slots[tx.nonce] = tx
         self._by_hash[tx.hash] = tx
         self._seq[tx.hash] = next(self._counter)
+        if sidecars:
+            self._sidecars[tx.hash] = sidecars
 
     def _discard(self, tx: Transaction) -> None:
         self._by_hash.pop(tx.hash, None)
+        self._sidecars.pop(tx.hash, None)
         self._seq.pop(tx.hash, None)
         slots = self._by_sender.get(tx.sender)
         if slots is not None and slots.get(tx.nonce) is tx:
@@ -107,9 +119,11 @@ class TxPool:
                 if nonce < current:
                     self._discard(tx)
 
-    def ready(self, nonce_of: Callable[[Address], int], gas_limit: int) -> list[Transaction]:
+    def ready(
+        self, nonce_of: Callable[[Address], int], gas_limit: int, blob_limit: int = 0
+    ) -> list[Transaction]:
         """Executable transactions in arrival order, each sender's in nonce order,
-        as many as fit in ``gas_limit`` (by declared gas)."""
+        as many as fit in ``gas_limit`` (by declared gas) and ``blob_limit`` blobs."""
         queues: dict[Address, list[Transaction]] = {}
         for sender, slots in self._by_sender.items():
             nonce = nonce_of(sender)
@@ -122,14 +136,16 @@ class TxPool:
         heap = [(self._seq[run[0].hash], sender, 0) for sender, run in queues.items()]
         heapq.heapify(heap)
         out: list[Transaction] = []
-        left = gas_limit
+        left, blobs_left = gas_limit, blob_limit
         while heap:
             _, sender, i = heapq.heappop(heap)
             tx = queues[sender][i]
-            if tx.gas > left:
+            blobs = len(self._sidecars.get(tx.hash, ()))
+            if tx.gas > left or blobs > blobs_left:
                 continue  # this sender waits for the next block
             out.append(tx)
             left -= tx.gas
+            blobs_left -= blobs
             if i + 1 < len(queues[sender]):
                 nxt = queues[sender][i + 1]
                 heapq.heappush(heap, (self._seq[nxt.hash], sender, i + 1))
@@ -140,5 +156,6 @@ class TxPool:
         clone._by_sender = {s: dict(slots) for s, slots in self._by_sender.items()}
         clone._by_hash = dict(self._by_hash)
         clone._seq = dict(self._seq)
+        clone._sidecars = dict(self._sidecars)
         clone._counter = itertools.count(next(self._counter))
         return clone

@@ -33,6 +33,25 @@ bad raw transactions with ``eth_sendRawTransaction`` (and calls with
     eth_call, revert data shorter than 4   3        execution reverted: <bytes as text>
     evm_setNextBlockTimestamp < head's     -32602   Timestamp error: <ts> is lower than previous block's timestamp
 
+Blob transactions (type 3, L1 only), against ``anvil --hardfork cancun``; where
+anvil answers its KZG library's text, crossroll answers geth's (txpool/validation.go,
+core/error.go), keeping anvil's code::
+
+    case                                   anvil 1.7.1 (-32003 unless noted)                            crossroll
+    -------------------------------------  -----------------------------------------------------------  -----------------------------------------------
+    canonical form (no sidecar)            eip4844 tx variant without sidecar being used for verification.  missing sidecar in blob transaction
+    blobs/commitments/proofs count wrong   KZG error: MismatchLength("There are 2 blobs and 1 commitments")  invalid number of 2 blobs compared to 1 blob hashes
+    commitment's hash != tx's hash         wrong versioned hash: have 0x.., expected 0x..               blob 0: computed hash 0x.. mismatches transaction one 0x..
+    proof does not verify for its blob     invalid KZG proof                                            invalid blob 0: can't verify opening proof
+    zero blobs                             `blob_hashes` are required for EIP-4844 transactions         blobless blob transaction
+    7 blobs                                too many blobs in one transaction, have: 7, max: 6           too many blobs in transaction: have 7, permitted 6
+    to = None (create)                     -32602 Failed to decode transaction                          same
+    maxFeePerBlobGas < blob base fee       Block `blob_gas_price` is greater than tx-specified ...      max fee per blob gas less than block blob gas fee: ...
+    balance < gas*cap + value + blob cost  Insufficient funds for gas * price + value                   same (blob gas * maxFeePerBlobGas counted)
+
+On chains whose rules do not list type 3 (dev node, rollups) a type-3 transaction
+gets anvil's answer for a disabled type, ``transaction type not supported``.
+
 Deliberate differences: anvil's pool accepts transactions whose gas covers 21000
 but not calldata / create / access-list costs (and then silently drops them when
 mining); crossroll rejects them up front with anvil's "intrinsic gas too low".
@@ -45,6 +64,7 @@ from __future__ import annotations
 from ..errors import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
+    TRANSACTION_REJECTED,
     AlreadyKnown,
     ChainError,
     FeeCapTooLow,
@@ -82,6 +102,9 @@ already_known             AlreadyKnown          -32003  transaction already impo
 replacement_underpriced   TransactionRejected   -32003  replacement transaction underpriced
 no_signer                 UnknownAccount        -32602  No Signer available
 call_gas_below_intrinsic  IntrinsicGasTooLow    -32000  intrinsic gas too high -- CallGasCostMoreThanGasLimit
+blob_sidecar_missing      TransactionRejected   -32003  missing sidecar in blob transaction
+blob_none                 TransactionRejected   -32003  blobless blob transaction
+blob_create               TransactionRejected   -32602  Failed to decode transaction
 """
 _CLASSES: dict[str, type[ChainError]] = {
     cls.__name__: cls
@@ -99,6 +122,19 @@ def reject(kind: str) -> ChainError:
     """The error anvil answers for ``kind`` (a key of :data:`REJECTIONS`)."""
     cls, code, message = REJECTIONS[kind]
     return cls(message, code=code)
+
+
+def blob_error(message: str) -> ChainError:
+    """A blob transaction or sidecar geth's pool refuses (geth's wording, anvil's code)."""
+    return TransactionRejected(message, code=TRANSACTION_REJECTED)
+
+
+def blob_fee_too_low(cap: int, blob_base_fee: int) -> ChainError:
+    return FeeCapTooLow(
+        "max fee per blob gas less than block blob gas fee: "
+        f"maxFeePerBlobGas: {cap}, blobBaseFee: {blob_base_fee}",
+        code=TRANSACTION_REJECTED,
+    )
 
 
 def unsupported_type(type_id: int) -> UnsupportedTransactionType:

@@ -8,9 +8,8 @@ they are older than the retention window (Ethereum's
 availability has an expiry as on mainnet.  A lookup of pruned data raises
 :class:`BlobsPruned`, distinct from :class:`BlobsUnknown` for data that never existed.
 
-Nothing fills the network's store yet apart from tests: the blob-transaction (type 3)
-path of the engine, which will call :meth:`BlobStore.add` for every L1 block carrying
-blobs, comes later.
+The L1 chain (:meth:`crossroll.chain.Chain.on_sidecars`) calls :meth:`BlobStore.add`
+for every L1 block carrying blob transactions (type 3).
 """
 
 from __future__ import annotations
@@ -158,11 +157,19 @@ class BlobStore(ServiceAPI):
             timer.cancel()
 
     # ------------------------------------------------------------------ write
-    def add(self, block_number: int, timestamp: int, sidecars: Iterable[BlobSidecar]) -> None:
+    def add(
+        self,
+        block_number: int,
+        timestamp: int,
+        sidecars: Iterable[BlobSidecar],
+        *,
+        replace: bool = False,
+    ) -> None:
         """Store the sidecars of one block after checking each with KZG.
 
         Raises :class:`InvalidSidecar` (nothing stored) if any sidecar does not
-        verify, and :class:`DataError` if the block already has sidecars."""
+        verify, and :class:`DataError` if the block already has sidecars, unless
+        ``replace`` (the chain re-mined that block number after ``evm_revert``)."""
         items = tuple(sidecars)
         for index, sidecar in enumerate(items):
             if not _verifies(sidecar):
@@ -172,7 +179,9 @@ class BlobStore(ServiceAPI):
                     data={"blockNumber": block_number, "index": index},
                 )
         if block_number in self._blocks:
-            raise DataError(f"block {block_number} already has blob sidecars")
+            if not replace:
+                raise DataError(f"block {block_number} already has blob sidecars")
+            self._forget(block_number)
         entry = BlockBlobs(block_number, int(timestamp), items)
         self._pruned_blocks.discard(block_number)
         self._blocks[block_number] = entry
@@ -180,6 +189,15 @@ class BlobStore(ServiceAPI):
         for index, sidecar in enumerate(items):
             self._by_hash[sidecar.versioned_hash] = (block_number, index)
             self._pruned_hashes.discard(sidecar.versioned_hash)
+
+    def _forget(self, block_number: int) -> BlockBlobs:
+        """Drop a block's entry (and its hash index) without marking it pruned."""
+        entry = self._blocks.pop(block_number)
+        self._order.remove((entry.timestamp, block_number))
+        for index, sidecar in enumerate(entry.sidecars):
+            if self._by_hash.get(sidecar.versioned_hash) == (block_number, index):
+                del self._by_hash[sidecar.versioned_hash]
+        return entry
 
     # ------------------------------------------------------------------- read
     def expired(self, timestamp: float) -> bool:
@@ -249,14 +267,9 @@ class BlobStore(ServiceAPI):
         how many sidecars were dropped.  The pruning timer calls this."""
         dropped = 0
         while self._order and self.expired(self._order[0][0]):
-            _, number = self._order.pop(0)
-            entry = self._blocks.pop(number)
-            self._pruned_blocks.add(number)
-            for index, sidecar in enumerate(entry.sidecars):
-                vh = sidecar.versioned_hash
-                if self._by_hash.get(vh) == (number, index):
-                    del self._by_hash[vh]
-                self._pruned_hashes.add(vh)
+            entry = self._forget(self._order[0][1])
+            self._pruned_blocks.add(entry.block_number)
+            self._pruned_hashes.update(sidecar.versioned_hash for sidecar in entry.sidecars)
             dropped += len(entry.sidecars)
         return dropped
 

@@ -11,6 +11,7 @@ chain, and the admin server::
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -156,8 +157,8 @@ class Network(Host[NetworkConfig]):
     @property
     def blobs(self) -> BlobStore:
         """The L1's blob sidecar store (KZG-checked, pruned after the L1 rules'
-        retention window).  Nothing fills it yet but tests: the engine's blob
-        (type 3) transaction path will add each L1 block's sidecars when it lands."""
+        retention window).  The L1 chain adds the sidecars of every block with blob
+        (type 3) transactions when it is mined."""
         if self._blobs is None:
             raise ConfigError("the network has not started")
         return self._blobs
@@ -203,6 +204,9 @@ class Network(Host[NetworkConfig]):
                 if plan.kind == "l1":
                     retention = chain_config.rules.blob_retention_seconds
                     self._blobs = BlobStore(self.scheduler, retention)
+                    on_sidecars = getattr(chain, "on_sidecars", None)
+                    if on_sidecars is not None:  # the L1's mined blobs land in the store
+                        on_sidecars(functools.partial(self._blobs.add, replace=True))
         self._orchestrator.add_stage(*(as_service(h.chain, self.lock) for h in self.chains))
         if self._blobs is not None:
             self._orchestrator.add_stage(self._blobs)

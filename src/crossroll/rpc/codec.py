@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import types
+from ..chain import blobtx
 from ..errors import InvalidParams
 from ..types import Address, Block, BlockHeader, BlockRef, CallRequest, Hash32, Log, Transaction
 
@@ -384,7 +385,7 @@ def transaction_json(
     if tx.chain_id is not None:
         out["chainId"] = quantity(tx.chain_id)
     out["nonce"] = quantity(tx.nonce)
-    if tx.type == 2:
+    if tx.type in (2, 3):
         out["gas"] = quantity(tx.gas)
         out["maxFeePerGas"] = quantity(tx.max_fee_per_gas or 0)
         out["maxPriorityFeePerGas"] = quantity(tx.max_priority_fee_per_gas or 0)
@@ -395,6 +396,12 @@ def transaction_json(
     out["value"] = quantity(tx.value)
     if tx.type >= 1:
         out["accessList"] = _access_list_json(tx.access_list)
+    hashes = blobtx.blob_hashes(tx)
+    put_present(
+        out,
+        ("blobVersionedHashes", lambda hs: [data(h) for h in hs], hashes),
+        ("maxFeePerBlobGas", quantity, blobtx.max_fee_per_blob_gas(tx)),
+    )
     out["input"] = data(tx.data)
     out["r"] = quantity(tx.r)
     out["s"] = quantity(tx.s)
@@ -404,7 +411,7 @@ def transaction_json(
     out["hash"] = data(tx.hash)
     put_position(out, tx, block, index)
     out["from"] = data(tx.sender)
-    if tx.type == 2:
+    if tx.type in (2, 3):
         base_fee = block.header.base_fee_per_gas if block is not None else pending_base_fee
         if base_fee is None:
             out["gasPrice"] = quantity(tx.fee_cap)
@@ -481,7 +488,13 @@ def put_present(out: dict[str, Any], *fields: tuple[str, Callable[[Any], Any], A
             out[key] = encode(value)
 
 
-def receipt_json(receipt: types.Receipt, header: BlockHeader | None = None) -> dict[str, Any]:
+def receipt_json(
+    receipt: types.Receipt,
+    header: BlockHeader | None = None,
+    tx: Transaction | None = None,
+) -> dict[str, Any]:
+    """A receipt as anvil answers it; ``tx`` (the receipt's transaction) adds
+    ``blobGasUsed`` for a blob transaction."""
     timestamp = header.timestamp if header is not None else None
     out: dict[str, Any] = {
         "type": quantity(receipt.type),
@@ -501,6 +514,7 @@ def receipt_json(receipt: types.Receipt, header: BlockHeader | None = None) -> d
         out,
         ("depositNonce", quantity, receipt.deposit_nonce),
         ("depositReceiptVersion", quantity, receipt.deposit_receipt_version),
+        ("blobGasUsed", quantity, None if tx is None else blobtx.blob_gas(tx)),
         ("blobGasPrice", lambda x: quantity(blob_base_fee(x)), excess_blob_gas),
     )
     out["from"] = data(receipt.sender)

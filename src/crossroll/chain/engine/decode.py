@@ -13,7 +13,7 @@ from ..validation import reject, unsupported_type
 from .convert import to_transaction
 
 
-def _rlp_item_end(data: bytes, pos: int) -> tuple[int, int]:
+def rlp_item_end(data: bytes, pos: int) -> tuple[int, int]:
     """(payload start, end) of the RLP item starting at ``pos``."""
     first = data[pos]
     if first < 0x80:
@@ -39,14 +39,14 @@ def signing_message(raw: bytes) -> bytes | None:
     other types (a type-3 network encoding wraps blobs around the fields)."""
     if not raw or raw[0] not in (1, 2):
         return None
-    start, end = _rlp_item_end(raw, 1)
+    start, end = rlp_item_end(raw, 1)
     if end != len(raw):
         return None
     starts = []
     pos = start
     while pos < end:
         starts.append(pos)
-        pos = _rlp_item_end(raw, pos)[1]
+        pos = rlp_item_end(raw, pos)[1]
     if pos != end or len(starts) < 3:
         return None
     payload = raw[start : starts[-3]]
@@ -94,13 +94,13 @@ class TransactionDecoder:
         """Decode and check: size, type, RLP, signature, chain id."""
         if not raw:
             raise reject("empty_transaction")
-        if len(raw) > self._max_size:
-            raise reject("oversized")
-        first = raw[0]
+        first = raw[0]  # the type first: a type-3 network form is larger than the limit
         if first < 0xC0 and first not in self._types:
             raise unsupported_type(first)
         if first >= 0xC0 and 0 not in self._types:
             raise unsupported_type(0)
+        if len(raw) > self._max_size:
+            raise reject("oversized")
         try:
             tx = self._builder.decode(raw)
         except Exception:

@@ -177,10 +177,11 @@ def get_transaction_receipt(ctx: RpcContext, tx_hash: Hash32) -> dict[str, Any] 
     if receipt is None:
         return None
     try:
-        header = ctx.chain.block(receipt.block_hash).header
+        block = ctx.chain.block(receipt.block_hash)
     except UnknownBlock:
-        header = None
-    return codec.receipt_json(receipt, header)
+        return codec.receipt_json(receipt, None)
+    tx = block.transactions[receipt.transaction_index]
+    return codec.receipt_json(receipt, block.header, tx)
 
 
 # ---------------------------------------------------------------------- blocks
@@ -216,7 +217,10 @@ def get_block_receipts(ctx: RpcContext, ref: BlockRef) -> list[dict[str, Any]] |
     block = _block_or_none(ctx, ref)
     if block is None or ref == "pending":
         return None
-    return [codec.receipt_json(r, block.header) for r in block.receipts]
+    return [
+        codec.receipt_json(r, block.header, tx)
+        for r, tx in zip(block.receipts, block.transactions, strict=True)
+    ]
 
 
 def get_uncle_count(ctx: RpcContext, ref: BlockRef) -> str | None:
