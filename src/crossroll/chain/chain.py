@@ -32,6 +32,15 @@ _LATEST_TAGS = ("latest", "safe", "finalized")
 
 #: Receives ``(block_number, timestamp, sidecars)`` for each block with blobs.
 SidecarSink = Callable[[int, int, list[BlobSidecar]], object]
+#: Given the timestamp of the block being built, the deposits that go first in it (the
+#: rollup node's sequencer; see :meth:`Chain.set_deposit_source`).
+DepositSource = Callable[[int], Sequence[DepositTransaction | t.Transaction]]
+
+
+def _as_transactions(
+    deposits: Sequence[DepositTransaction | t.Transaction],
+) -> list[t.Transaction]:
+    return [d.to_transaction() if isinstance(d, DepositTransaction) else d for d in deposits]
 
 
 def _subscribe(listeners: list[Any], listener: Any) -> Callable[[], None]:
@@ -90,6 +99,7 @@ class Chain(ChainAPI):
         self._listeners: list[Callable[[Block], None]] = []
         self._sidecar_sinks: list[SidecarSink] = [on_sidecars] if on_sidecars else []
         self._timer: TimerAPI | None = None
+        self._deposit_source: DepositSource | None = None
         if config.block_time:
             self.set_interval_mining(config.block_time)
 
@@ -303,6 +313,8 @@ class Chain(ChainAPI):
 
     def _mine_one(self, timestamp: int, deposits: Sequence[t.Transaction] = ()) -> Block:
         env = t.BlockEnv(timestamp, self.config.coinbase)
+        if not deposits and self._deposit_source is not None:
+            deposits = _as_transactions(self._deposit_source(timestamp))
         if deposits:  # deposits first, then pool transactions in the gas left
             room = self.store.head.header.gas_limit - sum(d.gas for d in deposits)
             txs = [*deposits, *self.pool.ready(self._nonce, max(room, 0), self._blob_limit())]
@@ -342,10 +354,18 @@ class Chain(ChainAPI):
         nothing) when the rules forbid deposits or they do not fit in the block."""
         if not self.rules.allow_deposits:
             raise TransactionRejected(f"{self.rules.name} chains do not accept deposits")
-        txs = [d.to_transaction() if isinstance(d, DepositTransaction) else d for d in deposits]
+        txs = _as_transactions(deposits)
         if timestamp is not None:
             self.set_next_block_timestamp(timestamp)
         return self._mine_one(self._next_block_timestamp(), txs)
+
+    def set_deposit_source(self, source: DepositSource | None) -> None:
+        """Consult ``source(timestamp)`` for every block mined without explicit deposits
+        (interval timer, automine, ``evm_mine``): what it returns goes first in the block,
+        as :meth:`mine_with_deposits` would put it.  None removes the source."""
+        if source is not None and not self.rules.allow_deposits:
+            raise TransactionRejected(f"{self.rules.name} chains do not accept deposits")
+        self._deposit_source = source
 
     def set_automine(self, enabled: bool) -> None:
         self.automine = enabled

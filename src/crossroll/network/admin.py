@@ -32,6 +32,8 @@ class AdminContext(Protocol):
 
     def chain_infos(self) -> list[dict[str, Any]]: ...
 
+    def l1_addresses_json(self) -> dict[str, Any]: ...
+
     def advance(self, seconds: float) -> int: ...
 
     def blob_sidecars(self, ref: BlockRef) -> list[dict[str, Any]]: ...
@@ -56,6 +58,8 @@ def admin_table() -> MethodTable:
     table.add("admin_getConfig", lambda ctx: ctx.describe())
     table.add("admin_getChains", lambda ctx: ctx.chain_infos())
     table.add("admin_ready", lambda ctx: ctx.ready)
+    # The rollups' settlement contracts on the L1 (registry; per rollup oracle, portal, bridge).
+    table.add("admin_getL1Addresses", lambda ctx: ctx.l1_addresses_json())
     table.add("admin_advanceTime", lambda ctx, seconds: ctx.advance(seconds), [decode_seconds])
     # L1 blob sidecars: [{index, blob, kzgCommitment, kzgProof, versionedHash}] (hex).
     table.add(

@@ -11,6 +11,7 @@ chain, and the admin server::
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 from collections.abc import Sequence
@@ -24,10 +25,12 @@ from ..l1.blobs import (
     chain_sidecars,
     sidecar_json,
 )
+from ..rollup import DepositSequencer, L1Addresses, Proposer
 from ..types import BlockRef, DevAccount
 from .accounts import checksum
 from .admin import AdminServer
 from .config import DERIVATION_PATH, ChainPlan, NetworkConfig
+from .rollups import RollupWiring
 from .runtime import ChainFactory, Host, ServerFactory, as_service, default_chain
 from .sources import build, overrides_layer
 
@@ -98,6 +101,7 @@ class Network(Host[NetworkConfig]):
         self._handles: dict[int, ChainHandle] = {}
         self._ready = False
         self._blobs: BlobStore | None = None
+        self._rollups = RollupWiring(config)
         self.admin = AdminServer(self, host=config.host, port=config.admin_port, lock=self.lock)
 
     # ---------------------------------------------------------- lifecycle
@@ -174,6 +178,25 @@ class Network(Host[NetworkConfig]):
         """What ``GET /eth/v1/beacon/blob_sidecars/{block_id}`` answers."""
         return beacon_sidecars_json(self.blobs, self.l1.chain, ref, indices)
 
+    @property
+    def l1_addresses(self) -> L1Addresses:
+        """Where the rollups' settlement contracts live on the L1 (deployed at start)."""
+        return self._rollups.addresses
+
+    @property
+    def proposers(self) -> list[Proposer]:
+        """One output proposer per rollup, in chain-id order."""
+        return list(self._rollups.proposers)
+
+    @property
+    def sequencers(self) -> list[DepositSequencer]:
+        """One deposit sequencer per rollup, in chain-id order."""
+        return list(self._rollups.sequencers)
+
+    def l1_addresses_json(self) -> dict[str, Any]:
+        """What ``admin_getL1Addresses`` answers."""
+        return self.l1_addresses.to_json()
+
     def chain_infos(self) -> list[dict[str, Any]]:
         """What ``admin_getChains`` answers."""
         return [h.info() for h in self.chains]
@@ -191,6 +214,7 @@ class Network(Host[NetworkConfig]):
             "balance": str(self.config.accounts.balance),
             "adminUrl": self.admin_url,
             "virtualTime": self.config.virtual_time,
+            "l1Addresses": self._rollups.to_json(),  # None while the network starts
         }
 
     # ---------------------------------------------------------- internals
@@ -199,6 +223,9 @@ class Network(Host[NetworkConfig]):
         self._orchestrator.add_stage(self.admin)
         with self.lock:
             for plan, chain_config in self.config.chain_configs():
+                if plan.kind == "l1":  # the deployer and role accounts, never a user's
+                    alloc = (*chain_config.alloc, *self._rollups.genesis_alloc())
+                    chain_config = dataclasses.replace(chain_config, alloc=alloc)
                 chain, server = self._serve(chain_config, self.config.host, plan.port)
                 self._handles[plan.chain_id] = ChainHandle(plan, chain, server, self.lock)
                 if plan.kind == "l1":
@@ -207,9 +234,12 @@ class Network(Host[NetworkConfig]):
                     on_sidecars = getattr(chain, "on_sidecars", None)
                     if on_sidecars is not None:  # the L1's mined blobs land in the store
                         on_sidecars(functools.partial(self._blobs.add, replace=True))
+            # Before any server accepts users: their first addresses stay anvil's.
+            self._rollups.deploy(self.l1, self.rollups, self.scheduler)
         self._orchestrator.add_stage(*(as_service(h.chain, self.lock) for h in self.chains))
         if self._blobs is not None:
             self._orchestrator.add_stage(self._blobs)
+        self._orchestrator.add_stage(*self._rollups.services)
         self._orchestrator.add_stage(*(h.server for h in self.chains))
         await self._orchestrator.start()
         self._ready = True

@@ -3,7 +3,8 @@
 - :mod:`.config`: a rollup's frozen settlement configuration and role accounts;
 - :mod:`.deploy`: the L1 contracts of a set of rollups (:class:`L1Addresses`);
 - :mod:`.output`: OP's v0 output root of an L2 block;
-- :mod:`.proposer`: the service posting output roots to the L1 oracle.
+- :mod:`.proposer`: the service posting output roots to the L1 oracle;
+- :mod:`.sequencer`: the service putting the portal's deposits first into L2 blocks.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from .config import (
 from .deploy import deploy_rollups, planned_addresses
 from .output import Output, output_at, output_root
 from .proposer import Proposal, Proposer
+from .sequencer import DepositSequencer
 
 __all__ = [
+    "DepositSequencer",
     "L1Addresses",
     "Output",
     "Proposal",

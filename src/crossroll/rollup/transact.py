@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from coincurve import PrivateKey
 from eth_hash.auto import keccak
+from rlp import encode as rlp_encode
 
 from ..abc import ClientAPI
-from ..chain.signing import sign_request
 from ..errors import L1TransactionFailed, TransactionRejected
-from ..types import Address, CallRequest, DevAccount, Hash32
+from ..types import Address, DevAccount, Hash32
 
 #: Head room over eth_estimateGas (constructors and SSTOREs near the 63/64 rule).
 GAS_MARGIN = 1.25
@@ -69,6 +70,38 @@ def nonce(client: ClientAPI, address: Address, block: str = "latest") -> int:
     return quantity(client.request("eth_getTransactionCount", [hexstr(address), block]))
 
 
+def estimate(
+    client: ClientAPI, sender: Address, to: Address | None, data: bytes = b"", *, value: int = 0
+) -> int:
+    """eth_estimateGas against ``pending``, with :data:`GAS_MARGIN` head room."""
+    request: dict[str, Any] = {"from": hexstr(sender), "data": hexstr(data), "value": hex(value)}
+    if to is not None:
+        request["to"] = hexstr(to)
+    return int(quantity(client.request("eth_estimateGas", [request, "pending"])) * GAS_MARGIN)
+
+
+def sign_1559(
+    private_key: bytes,
+    *,
+    chain_id: int,
+    nonce: int,
+    tip: int,
+    max_fee: int,
+    gas: int,
+    to: Address | None,
+    value: int,
+    data: bytes,
+) -> bytes:
+    """A signed EIP-1559 transaction (``0x02 ‖ rlp([...])``), as eth_account signs it, but
+    with coincurve alone: importing eth_account costs more than a devnet's whole deploy."""
+    fields: list[Any] = [chain_id, nonce, tip, max_fee, gas, to or b"", value, data, []]
+    digest = keccak(b"\x02" + rlp_encode(fields))
+    signature = PrivateKey(private_key).sign_recoverable(digest, hasher=None)
+    r, s, y_parity = signature[:32], signature[32:64], signature[64]
+    signed = [*fields, y_parity, int.from_bytes(r, "big"), int.from_bytes(s, "big")]
+    return b"\x02" + rlp_encode(signed)
+
+
 def send(
     client: ClientAPI,
     account: DevAccount,
@@ -84,23 +117,19 @@ def send(
     (with :data:`GAS_MARGIN`) and the nonce read from ``latest`` unless given."""
     sender = account.address
     if gas is None:
-        request: dict[str, Any] = {
-            "from": hexstr(sender),
-            "data": hexstr(data),
-            "value": hex(value),
-        }
-        if to is not None:
-            request["to"] = hexstr(to)
-        gas = int(quantity(client.request("eth_estimateGas", [request, "pending"])) * GAS_MARGIN)
+        gas = estimate(client, sender, to, data, value=value)
     head = client.request("eth_getBlockByNumber", ["latest", False])
-    raw = sign_request(
-        CallRequest(sender=sender, to=to, value=value, data=data),
+    tip = quantity(client.request("eth_maxPriorityFeePerGas"))
+    raw = sign_1559(
         account.private_key,
-        nonce=nonce(client, sender) if nonce_ is None else nonce_,
-        gas=gas,
         chain_id=quantity(client.request("eth_chainId")) if chain_id is None else chain_id,
-        default_tip=quantity(client.request("eth_maxPriorityFeePerGas")),
-        base_fee=quantity(head.get("baseFeePerGas") or 0),
+        nonce=nonce(client, sender) if nonce_ is None else nonce_,
+        tip=tip,
+        max_fee=2 * quantity(head.get("baseFeePerGas") or 0) + tip,
+        gas=gas,
+        to=to,
+        value=value,
+        data=data,
     )
     try:
         return unhex(client.request("eth_sendRawTransaction", [hexstr(raw)]))

@@ -88,11 +88,15 @@ def test_state_reads_at_safe_use_that_blocks_state(l1: Chain, clock: VirtualCloc
 def test_finalized_over_rpc_on_the_network_l1() -> None:
     free = {"l1__port": 0, "rollups__port": 0, "admin_port": 0}
     with Network.start(virtual_time=True, rollups=1, **free) as net:
+        deployed = net.l1.chain.head().number  # the rollup contracts, mined at start
         net.advance(12 * 70)
         l1 = net.l1.client()
-        assert int(l1.request("eth_getBlockByNumber", ["latest", False])["number"], 16) == 70
-        assert int(l1.request("eth_getBlockByNumber", ["safe", False])["number"], 16) == 38
-        assert int(l1.request("eth_getBlockByNumber", ["finalized", False])["number"], 16) == 6
+        latest = deployed + 70
+        assert int(l1.request("eth_getBlockByNumber", ["latest", False])["number"], 16) == latest
+        assert int(l1.request("eth_getBlockByNumber", ["safe", False])["number"], 16) == latest - 32
+        assert int(l1.request("eth_getBlockByNumber", ["finalized", False])["number"], 16) == (
+            latest - 64
+        )
         l2 = net.rollups[0].client()
         latest = l2.request("eth_getBlockByNumber", ["latest", False])["number"]
         assert l2.request("eth_getBlockByNumber", ["finalized", False])["number"] == latest
