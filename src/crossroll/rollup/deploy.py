@@ -33,6 +33,19 @@ REGISTER = "register(uint256,(address,address,uint256,address,address,address))"
 ORACLE_ARGS = ("uint256", "uint256", "uint256", "uint256", "address", "address", "uint256")
 
 
+# Gas limits of the deployment transactions: the contracts are crossroll's own and their
+# constructors deterministic, so fixed limits (1.25x the measured use) replace eth_estimateGas,
+# whose binary searches were most of the deploy's cost at start-up.  A test checks every
+# estimate stays below its limit (tests/unit/rollup/test_deploy.py).
+DEPLOY_GAS = {
+    "RollupRegistry": 800_000,
+    "L2OutputOracle": 1_150_000,
+    "OptimismPortal": 2_600_000,
+    "L1StandardBridge": 480_000,
+}
+REGISTER_GAS = 280_000
+
+
 def planned_addresses(
     deployer: Address, nonce: int, configs: Sequence[RollupConfig], l1_chain_id: int
 ) -> L1Addresses:
@@ -92,6 +105,7 @@ def _create_all(
     mine: bool,
 ) -> None:
     codes = [constructor(load("RollupRegistry").bytecode, ["address"], deployer.address)]
+    kinds = ["RollupRegistry"]
     for config, where in zip(configs, plan.rollups, strict=True):
         oracle_args = (
             config.submission_interval,
@@ -107,9 +121,18 @@ def _create_all(
             constructor(load("OptimismPortal").bytecode, ["address"], where.l2_output_oracle),
             constructor(load("L1StandardBridge").bytecode, ["address"], where.optimism_portal),
         ]
+        kinds += ["L2OutputOracle", "OptimismPortal", "L1StandardBridge"]
     hashes = [
-        transact.send(client, deployer, None, code, nonce_=start + i, chain_id=plan.l1_chain_id)
-        for i, code in enumerate(codes)
+        transact.send(
+            client,
+            deployer,
+            None,
+            code,
+            nonce_=start + i,
+            gas=DEPLOY_GAS[kind],
+            chain_id=plan.l1_chain_id,
+        )
+        for i, (kind, code) in enumerate(zip(kinds, codes, strict=True))
     ]
     expected = [plan.rollup_registry]
     for where in plan.rollups:
@@ -148,6 +171,7 @@ def _register_all(
                 plan.rollup_registry,
                 data,
                 nonce_=start + i,
+                gas=REGISTER_GAS,
                 chain_id=plan.l1_chain_id,
             )
         )

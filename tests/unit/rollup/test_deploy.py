@@ -160,3 +160,28 @@ def test_dedicated_deployer_touches_no_user_account(
     assert [l1.account(a.address) for a in l1.dev_accounts] == before
     assert all(l1.account(c.proposer.address).balance == 1000 * 10**18 for c in configs)
     assert l1.code(addrs.rollup(903).l1_standard_bridge)
+
+
+def test_fixed_gas_limits_keep_headroom(make_chain: ChainFactory, clock: VirtualClock) -> None:
+    """The deploy uses fixed gas limits instead of estimates; each must stay well above what
+    the transaction really uses (a contract change that eats the margin fails here first)."""
+    from crossroll.rollup.deploy import DEPLOY_GAS, REGISTER_GAS
+
+    l1, l2s, configs = two_rollups(make_chain)
+    addrs = deploy(l1, clock, configs, l2s)
+    kinds = {addrs.rollup_registry: "RollupRegistry"}
+    for config in configs:
+        where = addrs.rollup(config.chain_id)
+        kinds[where.l2_output_oracle] = "L2OutputOracle"
+        kinds[where.optimism_portal] = "OptimismPortal"
+        kinds[where.l1_standard_bridge] = "L1StandardBridge"
+    seen = {"create": 0, "register": 0}
+    for number in range(1, l1.head().number + 1):
+        for receipt in l1.block(number).receipts:
+            if receipt.contract_address in kinds:
+                assert receipt.gas_used <= 0.85 * DEPLOY_GAS[kinds[receipt.contract_address]]
+                seen["create"] += 1
+            elif receipt.to == addrs.rollup_registry:
+                assert receipt.gas_used <= 0.85 * REGISTER_GAS
+                seen["register"] += 1
+    assert seen == {"create": 7, "register": 2}
