@@ -12,8 +12,6 @@ import http.client
 import json
 import os
 import platform
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -28,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from crossroll.contracts import load  # noqa: E402
-from crossroll.testing.tools import free_port, start_anvil  # noqa: E402
+from crossroll.testing.tools import start_anvil, start_node  # noqa: E402
 
 KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 TRANSFER = function_signature_to_4byte_selector("transfer(address,uint256)")
@@ -116,39 +114,8 @@ def erc20_transfers(
 
 @contextlib.contextmanager
 def crossroll_node(*args: str) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crossroll.cli.main",
-            "node",
-            "--port",
-            str(port),
-            "--silent",
-            *args,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                Client(url)("eth_chainId")
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.05)
+    with start_node(*args) as (url, _proc):
         yield url
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @contextlib.contextmanager

@@ -12,60 +12,36 @@ from __future__ import annotations
 import argparse
 import statistics
 import subprocess
-import sys
 import time
-import urllib.request
 
-from common import Client, free_port, save
-from crossroll.testing.tools import tool_path
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=0.5) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
-def _answers(url: str) -> bool:
-    try:
-        Client(url)("eth_chainId")
-        return True
-    except OSError:
-        return False
+from common import save
+from crossroll.testing.tools import (
+    answers,
+    crossroll_command,
+    devnet_ports,
+    devnet_ready,
+    free_port,
+    stop_gracefully,
+    tool_path,
+)
 
 
 def time_crossroll() -> float:
-    l1, l2, admin = free_port(), free_port(), free_port()
-    while l2 + 1 in (l1, admin):
-        l2 = free_port()
+    l1, l2, admin = devnet_ports()
+    ports = ("--l1-port", str(l1), "--l2-starting-port", str(l2), "--admin-port", str(admin))
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "crossroll.cli.main",
-            "up",
-            "--l1-port",
-            str(l1),
-            "--l2-starting-port",
-            str(l2),
-            "--admin-port",
-            str(admin),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        crossroll_command("up", *ports), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        while not _ready(f"http://127.0.0.1:{admin}/ready"):
+        # a tight loop of our own (not wait_until), so the timing resolution is ~5 ms
+        while not devnet_ready(f"http://127.0.0.1:{admin}"):
             if proc.poll() is not None:
                 raise RuntimeError("crossroll up exited")
             time.sleep(0.005)
         return time.perf_counter() - t0
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_gracefully(proc)
 
 
 def time_anvil_trio() -> float:
@@ -92,7 +68,7 @@ def time_anvil_trio() -> float:
     try:
         pending = [f"http://127.0.0.1:{p}" for p in ports]
         while pending:
-            pending = [u for u in pending if not _answers(u)]
+            pending = [u for u in pending if not answers(u)]
             time.sleep(0.002)
         return time.perf_counter() - t0
     finally:

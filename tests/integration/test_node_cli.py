@@ -5,33 +5,16 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from typing import Any
 
 import pytest
-import requests
 
-from crossroll.testing.tools import free_port
+from crossroll.testing.tools import answers, free_port, wait_until
+from tests.support.rpc import Rpc
 
 
 def rpc(url: str, method: str, params: list[Any] | None = None) -> Any:
-    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}
-    reply = requests.post(url, json=body, timeout=5).json()
-    assert "error" not in reply, reply
-    return reply["result"]
-
-
-def wait_until_serving(url: str, proc: subprocess.Popen[str], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"node exited early ({proc.returncode}): {proc.stderr.read()}")  # type: ignore[union-attr]
-        try:
-            rpc(url, "eth_chainId")
-            return
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    raise AssertionError("node did not become ready")
+    return Rpc(url)(method, *(params or []))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -56,7 +39,7 @@ def test_node_serves_and_stops_cleanly(sig: signal.Signals) -> None:
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_until_serving(url, proc)
+        wait_until(lambda: answers(url), proc, "crossroll node")
         assert int(rpc(url, "eth_chainId"), 16) == 1337
         accounts = rpc(url, "eth_accounts")
         assert [a.lower() for a in accounts][:1] == ["0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"]

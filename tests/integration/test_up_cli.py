@@ -5,33 +5,14 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 from typing import Any
 
-import requests
-
-from crossroll.testing.tools import free_port
+from crossroll.testing.tools import devnet_ready, free_port, wait_until
+from tests.support.rpc import Rpc
 
 
 def rpc(url: str, method: str, params: list[Any] | None = None) -> Any:
-    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}
-    reply = requests.post(url, json=body, timeout=5).json()
-    assert "error" not in reply, reply
-    return reply["result"]
-
-
-def wait_ready(admin: str, proc: subprocess.Popen[str], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"up exited early ({proc.returncode}): {proc.stderr.read()}")  # type: ignore[union-attr]
-        try:
-            if requests.get(admin + "/ready", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("devnet did not become ready")
+    return Rpc(url)(method, *(params or []))
 
 
 def test_up_serves_every_chain_and_stops_on_sigint() -> None:
@@ -59,7 +40,7 @@ def test_up_serves_every_chain_and_stops_on_sigint() -> None:
         text=True,
     )
     try:
-        wait_ready(admin, proc)
+        wait_until(lambda: devnet_ready(admin), proc, "crossroll up")
         config = rpc(admin, "admin_getConfig")
         chains = config["chains"]
         assert [c["chainId"] for c in chains] == [900, 901, 902, 903]

@@ -17,15 +17,18 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "DEV_PRIVATE_KEY_0",
@@ -201,3 +204,90 @@ def start_anvil(
         if attempt == attempts - 1 or "address" not in err.lower():
             raise ToolStartError(f"anvil exited with code {proc.returncode}: {err[-2000:]}")
     raise AssertionError("unreachable")
+
+
+# --------------------------------------------------- crossroll as a subprocess
+def answers(url: str) -> bool:
+    """Whether a JSON-RPC endpoint answers ``eth_chainId`` right now."""
+    return _chain_id(url, timeout=1.0) is not None
+
+
+def devnet_ready(admin_url: str) -> bool:
+    """Whether a ``crossroll up`` admin server answers ``GET /ready`` with 200."""
+    try:
+        with urllib.request.urlopen(admin_url + "/ready", timeout=1.0) as resp:
+            return bool(resp.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def wait_until(
+    check: Callable[[], bool], proc: subprocess.Popen[Any], what: str, timeout: float = 60.0
+) -> None:
+    """Poll ``check`` until it holds; raise ToolStartError if ``proc`` exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if proc.poll() is not None:
+            raise ToolStartError(f"{what} exited with code {proc.returncode}")
+        if time.monotonic() > deadline:
+            raise ToolStartError(f"{what} was not ready within {timeout:g}s")
+        time.sleep(0.02)
+
+
+def stop_gracefully(proc: subprocess.Popen[Any], sig: int = signal.SIGINT) -> None:
+    """Ctrl-C a crossroll process (as a user would) and reap it; kill it if it hangs."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            _stop(proc)
+
+
+def crossroll_command(*args: str) -> list[str]:
+    """``python -m crossroll.cli.main <args>`` with this interpreter."""
+    return [sys.executable, "-m", "crossroll.cli.main", *args]
+
+
+@contextmanager
+def _serving(
+    args: list[str], url: str, check: Callable[[str], bool], what: str, popen: dict[str, Any]
+) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
+    """Run a crossroll command until ``check(url)`` holds; Ctrl-C it afterwards."""
+    popen.setdefault("stdout", subprocess.DEVNULL)
+    popen.setdefault("stderr", subprocess.DEVNULL)
+    proc = subprocess.Popen(crossroll_command(*args), **popen)
+    try:
+        wait_until(lambda: check(url), proc, what)
+        yield url, proc
+    finally:
+        stop_gracefully(proc)
+
+
+@contextmanager
+def start_node(*args: str, **popen: Any) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
+    """``crossroll node`` on a free loopback port; yields ``(url, process)`` once it answers
+    and stops it with Ctrl-C afterwards."""
+    port = free_port()
+    command = ["node", "--port", str(port), "--silent", *args]
+    with _serving(command, f"http://127.0.0.1:{port}", answers, "crossroll node", popen) as out:
+        yield out
+
+
+def devnet_ports() -> tuple[int, int, int]:
+    """Free (L1, first rollup, admin) ports for ``crossroll up``, rollups counting up."""
+    l1, l2, admin = free_port(), free_port(), free_port()
+    while {l2, l2 + 1, l2 + 2} & {l1, admin}:
+        l2 = free_port()
+    return l1, l2, admin
+
+
+@contextmanager
+def start_devnet(*args: str, **popen: Any) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
+    """``crossroll up`` with every port free; yields ``(admin_url, process)`` once
+    ``/ready`` answers 200 and stops it with Ctrl-C afterwards."""
+    l1, l2, admin = devnet_ports()
+    ports = ["--l1-port", str(l1), "--l2-starting-port", str(l2), "--admin-port", str(admin)]
+    admin_url = f"http://127.0.0.1:{admin}"
+    with _serving(["up", *ports, *args], admin_url, devnet_ready, "crossroll up", popen) as out:
+        yield out
