@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -10,12 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-try:
-    import crossroll  # noqa: F401
-except ImportError:  # a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-
 from eth_account import Account
 
 from crossroll.chain import Chain, ChainConfig
@@ -24,17 +17,13 @@ from crossroll.rpc.client import HttpClient
 from crossroll.rpc.server import RpcServer
 from crossroll.rpc.thread import BackgroundServer
 from crossroll.testing.tools import require_tool, start_anvil
+from tests.support.evm import ADDR0, ADDR1, INITCODE, KEY0
+
+ADDR0, ADDR1 = ADDR0.lower(), ADDR1.lower()
 
 pytestmark = pytest.mark.anvil
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-ADDR0 = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
-ADDR1 = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
-RUNTIME = (
-    "36601157" + "60aa600052" + "600160206000a1" + "00" + "5b" + "3660006000" + "37" + "366000fd"
-)
-INITCODE = "0x601c600c600039601c6000f3" + RUNTIME
 
 # Fields anvil 1.7.1 answers that crossroll leaves out on purpose (see the RPC report).
 ANVIL_ONLY = {"feeHistory": {"baseFeePerBlobGas", "blobGasUsedRatio"}}

@@ -5,34 +5,22 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-try:
-    import crossroll  # noqa: F401
-except ImportError:  # a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-
 from crossroll.chain import Chain, ChainConfig
 from crossroll.clock import VirtualClock
 from crossroll.rpc.server import RpcServer
 from crossroll.rpc.thread import BackgroundServer
 from crossroll.testing.tools import require_tool
+from tests.support.evm import ADDR0, ADDR1, INITCODE, KEY0
 
 pytestmark = pytest.mark.cast
 
 ROOT = Path(__file__).resolve().parents[2]
-KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-ADDR0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
-ADDR1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-RUNTIME = (
-    "36601157" + "60aa600052" + "600160206000a1" + "00" + "5b" + "3660006000" + "37" + "366000fd"
-)
-INITCODE = "0x601c600c600039601c6000f3" + RUNTIME
 ERROR_NOPE = "0x08c379a0" + "20".rjust(64, "0") + "4".rjust(64, "0") + b"nope".hex().ljust(64, "0")
 
 

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-try:
-    import crossroll  # noqa: F401
-except ImportError:  # a checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-
 from web3 import Web3
 from web3.exceptions import ContractLogicError
 
@@ -26,17 +18,8 @@ from crossroll.errors import ExecutionReverted, InvalidParams, MethodNotFound, N
 from crossroll.rpc.client import HttpClient
 from crossroll.rpc.server import RpcServer
 from crossroll.rpc.thread import BackgroundServer
+from tests.support.evm import ADDR0, ADDR1, INITCODE, KEY0
 
-KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
-ADDR0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
-ADDR1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-
-# Runtime: no calldata -> mstore(0, 0xaa); log1(0, 32, topic=1); stop.
-#          calldata    -> revert with the calldata as revert data.
-RUNTIME = (
-    "36601157" + "60aa600052" + "600160206000a1" + "00" + "5b" + "3660006000" + "37" + "366000fd"
-)
-INITCODE = "0x601c600c600039601c6000f3" + RUNTIME
 TOPIC1 = "0x" + "00" * 31 + "01"
 ERROR_NOPE = "0x08c379a0" + "20".rjust(64, "0") + "4".rjust(64, "0") + b"nope".hex().ljust(64, "0")
 

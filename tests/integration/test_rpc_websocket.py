@@ -24,8 +24,8 @@ from crossroll.chain import Chain, ChainConfig
 from crossroll.clock import VirtualClock
 from crossroll.rpc.server import RpcServer
 from crossroll.rpc.thread import BackgroundServer
+from tests.support.evm import KEY0
 
-KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ADDR1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 
