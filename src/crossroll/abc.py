@@ -27,6 +27,8 @@ from .types import (
     DevAccount,
     FeeHistory,
     Hash32,
+    InboxTransaction,
+    L1BlockInfo,
     Log,
     LogFilter,
     Receipt,
@@ -316,3 +318,51 @@ class ClientAPI(ABC):
         if "_" not in name or name.startswith("_"):
             raise AttributeError(name)
         return lambda *params: self.request(name, list(params))
+
+
+# ------------------------------------------------------------------ L1 view
+class L1ViewAPI(ABC):
+    """The L1 as a rollup node reads it: heads, block info, portal logs, batch-inbox
+    transactions and blobs, and a callback per new block.
+
+    Two implementations: :class:`crossroll.l1.view.LocalL1View` over the embedded L1 chain
+    and its blob store, and a JSON-RPC one for an external L1 that polls on the clock.
+    Rollup services (sequencer, batcher, derivation) read the L1 only through this.
+    """
+
+    @abstractmethod
+    def head_number(self) -> int:
+        """Number of the L1's latest block."""
+
+    @abstractmethod
+    def safe_number(self) -> int:
+        """Number of the L1's ``safe`` block."""
+
+    @abstractmethod
+    def finalized_number(self) -> int:
+        """Number of the L1's ``finalized`` block."""
+
+    @abstractmethod
+    def info(self, number: int) -> L1BlockInfo:
+        """Hash, parent, time and fees of L1 block ``number``; raises
+        :class:`~crossroll.errors.UnknownBlock` if there is none."""
+
+    @abstractmethod
+    def logs(self, flt: LogFilter) -> list[Log]:
+        """As ``eth_getLogs`` (block-number ranges)."""
+
+    @abstractmethod
+    def inbox_transactions(
+        self, number: int, inbox: Address, senders: Sequence[Address] | None = None
+    ) -> list[InboxTransaction]:
+        """Successful transactions of L1 block ``number`` sent to ``inbox``, in block
+        order; only those from ``senders`` when given."""
+
+    @abstractmethod
+    def blobs(self, number: int, hashes: Sequence[Hash32]) -> list[bytes]:
+        """The blobs with these versioned hashes in L1 block ``number``, in the order
+        asked; raises :class:`~crossroll.errors.DataError` if one is unavailable."""
+
+    @abstractmethod
+    def on_block(self, listener: Callable[[L1BlockInfo], None]) -> Callable[[], None]:
+        """Call ``listener`` for each new L1 head block; returns an unsubscribe function."""

@@ -163,6 +163,31 @@ BuildResult = tuple[Block, list[tuple[Transaction, Exception]]]
 
 
 @dataclass(frozen=True, slots=True)
+class L1BlockInfo:
+    """What a rollup node needs of one L1 block (its L1 origin): identity, time, fees."""
+
+    number: int
+    hash: Hash32
+    parent_hash: Hash32
+    timestamp: int
+    base_fee: int
+    blob_base_fee: int
+
+
+@dataclass(frozen=True, slots=True)
+class InboxTransaction:
+    """A successful L1 transaction sent to a rollup's batch inbox, as derivation reads it:
+    calldata, or the versioned hashes of its blobs (type 3)."""
+
+    block_number: int
+    index: int  # position in the L1 block
+    hash: Hash32
+    sender: Address
+    data: bytes
+    blob_hashes: tuple[Hash32, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
     nonce: int
     balance: int

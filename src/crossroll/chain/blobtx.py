@@ -18,9 +18,9 @@ from eth_hash.auto import keccak
 from eth_keys import keys
 
 from ..da.kzg import BlobSidecar, verify, versioned_hash
-from ..l1.blobs import GAS_PER_BLOB, MAX_BLOB_GAS_PER_BLOCK
 from ..types import Hash32, Transaction
 from . import validation as v
+from .blobgas import GAS_PER_BLOB, MAX_BLOB_GAS_PER_BLOCK
 from .engine.decode import rlp_item_end
 
 BLOB_TX_TYPE = 3

@@ -14,11 +14,11 @@ from .. import types as t
 from ..abc import ChainAPI, EngineAPI, SchedulerAPI, TimerAPI
 from ..da.kzg import BlobSidecar
 from ..errors import TransactionRejected, UnknownBlock
-from ..l1.blobs import blob_base_fee, next_excess_blob_gas
 from ..types import Address, Block, BlockRef, Hash32
 from . import blobtx
 from . import validation as v
 from .accounts import dev_accounts
+from .blobgas import blob_base_fee, next_excess_blob_gas
 from .config import ChainConfig
 from .deposits import DepositTransaction
 from .fees import block_rewards, child_base_fee
