@@ -1,7 +1,7 @@
 """The L2 batch value and the codec interface, plus the RLP codec (OP's singular batches).
 
 A :class:`Batch` is what a batcher posts for a run of L2 blocks: per block its number,
-timestamp, parent hash and raw signed transactions (deposits excluded: L1 already has
+timestamp, parent hash, L1 origin and raw signed transactions (deposits excluded: L1 already has
 them).  A codec turns a batch into bytes that start with the codec's version byte;
 :func:`decode_batch` dispatches on that byte.  The columnar codec lives in
 :mod:`crossroll.da.columnar`.
@@ -27,12 +27,15 @@ class L2BlockData:
     timestamp: int
     parent_hash: bytes  # 32 bytes
     transactions: tuple[bytes, ...]  # raw signed txs, deposits excluded
+    #: Number of the block's L1 origin: derivation rebuilds the block's deposits (the
+    #: L1-attributes deposit and the portal's deposits up to it) from that L1 block.
+    l1_origin: int = 0
 
     def __post_init__(self) -> None:
         if len(self.parent_hash) != 32:
             raise EncodingError("parent_hash must be 32 bytes")
-        if self.number < 0 or self.timestamp < 0:
-            raise EncodingError("block number and timestamp must be non-negative")
+        if self.number < 0 or self.timestamp < 0 or self.l1_origin < 0:
+            raise EncodingError("block number, timestamp and L1 origin must be non-negative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +68,16 @@ def _uint(item: object) -> int:
 
 
 class RlpCodec(BatchCodec):
-    """``0x00 ‖ rlp([[number, timestamp, parent_hash, [raw_tx, ...]], ...])``."""
+    """``0x00 ‖ rlp([[number, timestamp, parent_hash, l1_origin, [raw_tx, ...]], ...])``."""
 
     version = RLP_VERSION
     name = "rlp"
 
     def encode(self, batch: Batch) -> bytes:
-        body = [[b.number, b.timestamp, b.parent_hash, list(b.transactions)] for b in batch.blocks]
+        body = [
+            [b.number, b.timestamp, b.parent_hash, b.l1_origin, list(b.transactions)]
+            for b in batch.blocks
+        ]
         return bytes([self.version]) + rlp.encode(body)
 
     def decode(self, data: bytes) -> Batch:
@@ -85,14 +91,16 @@ class RlpCodec(BatchCodec):
             raise DecodingError("batch must be a list of blocks")
         blocks = []
         for item in items:
-            if not isinstance(item, list) or len(item) != 4:
-                raise DecodingError("block must have 4 fields")
-            number, timestamp, parent, txs = item
+            if not isinstance(item, list) or len(item) != 5:
+                raise DecodingError("block must have 5 fields")
+            number, timestamp, parent, origin, txs = item
             if not isinstance(parent, bytes) or len(parent) != 32:
                 raise DecodingError("parent hash must be 32 bytes")
             if not isinstance(txs, list) or not all(isinstance(tx, bytes) for tx in txs):
                 raise DecodingError("transactions must be byte strings")
-            blocks.append(L2BlockData(_uint(number), _uint(timestamp), parent, tuple(txs)))
+            blocks.append(
+                L2BlockData(_uint(number), _uint(timestamp), parent, tuple(txs), _uint(origin))
+            )
         return Batch(tuple(blocks))
 
 

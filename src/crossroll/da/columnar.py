@@ -106,11 +106,12 @@ class ColumnarCodec(BatchCodec):
         col = {name: bytearray() for name in (COLUMNS if self.signatures else UNSIGNED_COLUMNS)}
         blocks = batch.blocks
         write_uvarint(col["blocks"], len(blocks))
-        prev_number = prev_time = 0
+        prev_number = prev_time = prev_origin = 0
         for b in blocks:
             write_uvarint(col["blocks"], zigzag(b.number - prev_number))
             write_uvarint(col["blocks"], zigzag(b.timestamp - prev_time))
-            prev_number, prev_time = b.number, b.timestamp
+            write_uvarint(col["blocks"], zigzag(b.l1_origin - prev_origin))
+            prev_number, prev_time, prev_origin = b.number, b.timestamp, b.l1_origin
             col["parents"] += b.parent_hash
             write_uvarint(col["tx_counts"], len(b.transactions))
         fields = [txfields.parse(raw) for raw in batch.transactions]
@@ -168,13 +169,15 @@ class ColumnarCodec(BatchCodec):
         n_blocks = head.uvarint()
         if n_blocks > len(head.data):
             raise DecodingError("block count larger than the block column")
-        specs, number, timestamp = [], 0, 0
+        specs, number, timestamp, origin = [], 0, 0, 0
         for _ in range(n_blocks):
             number += head.svarint()
             timestamp += head.svarint()
-            if number < 0 or timestamp < 0:
-                raise DecodingError("negative block number or timestamp")
-            specs.append((number, timestamp, col["parents"].take(32), col["tx_counts"].uvarint()))
+            origin += head.svarint()
+            if number < 0 or timestamp < 0 or origin < 0:
+                raise DecodingError("negative block number, timestamp or L1 origin")
+            parent, count = col["parents"].take(32), col["tx_counts"].uvarint()
+            specs.append((number, timestamp, parent, count, origin))
         n_txs = sum(s[3] for s in specs)
         if n_txs > len(col["types"].data):
             raise DecodingError("tx count larger than the type column")
@@ -233,7 +236,10 @@ class ColumnarCodec(BatchCodec):
             reader.done()
         txs = iter(raws)
         return Batch(
-            tuple(L2BlockData(n, t, p, tuple(next(txs) for _ in range(c))) for n, t, p, c in specs)
+            tuple(
+                L2BlockData(n, t, p, tuple(next(txs) for _ in range(c)), o)
+                for n, t, p, c, o in specs
+            )
         )
 
     def _signature_reader(self, col: dict[str, Reader], n: int) -> Callable[[int, TxFields], bytes]:

@@ -113,6 +113,7 @@ block = st.builds(
     timestamp=st.integers(0, 2**40),
     parent_hash=st.binary(min_size=32, max_size=32),
     transactions=st.lists(raw_tx, max_size=4).map(tuple),
+    l1_origin=st.integers(0, 2**40),
 )
 batch = st.lists(block, min_size=0, max_size=4).map(lambda bs: Batch(tuple(bs)))
 
@@ -158,8 +159,8 @@ def example_batch() -> Batch:
     txs = signed_examples()
     return Batch(
         (
-            L2BlockData(100, 1_700_000_000, b"\x01" * 32, txs[:2]),
-            L2BlockData(101, 1_700_000_002, b"\x02" * 32, ()),
-            L2BlockData(102, 1_700_000_004, b"\x03" * 32, txs[2:]),
+            L2BlockData(100, 1_700_000_000, b"\x01" * 32, txs[:2], 7),
+            L2BlockData(101, 1_700_000_002, b"\x02" * 32, (), 7),
+            L2BlockData(102, 1_700_000_004, b"\x03" * 32, txs[2:], 8),
         )
     )
