@@ -3,7 +3,8 @@
 Subclasses only decide where time comes from (:class:`WallClock`,
 :class:`VirtualClock`).  Actions run synchronously, one at a time, while
 holding the network's lock (if one was given), so a chain never sees two
-actions at once.
+actions at once.  Idle predicates of periodic timers are kept on the timer; only
+the virtual clock uses them (to skip idle occurrences).
 """
 
 from __future__ import annotations
@@ -32,17 +33,24 @@ class Scheduler(SchedulerAPI):
 
     # -- scheduling
     def call_at(self, when: float, action: Callable[[], Any]) -> TimerAPI:
-        return self._push(Timer(when, next(self._seq), action, None))
+        return self._push(Timer(when, self.now(), next(self._seq), action))
 
     def call_later(self, delay: float, action: Callable[[], Any]) -> TimerAPI:
         if delay < 0:
             raise ClockError(f"delay must be >= 0, got {delay}")
         return self.call_at(self.now() + delay, action)
 
-    def every(self, interval: float, action: Callable[[], Any]) -> TimerAPI:
+    def every(
+        self,
+        interval: float,
+        action: Callable[[], Any],
+        *,
+        idle: Callable[[], bool] | None = None,
+    ) -> TimerAPI:
         if interval <= 0:
             raise ClockError(f"interval must be > 0, got {interval}")
-        return self._push(Timer(self.now() + interval, next(self._seq), action, interval))
+        now = self.now()
+        return self._push(Timer(now + interval, now, next(self._seq), action, interval, idle))
 
     def _push(self, timer: Timer) -> Timer:
         with self._heap_lock:
@@ -75,7 +83,7 @@ class Scheduler(SchedulerAPI):
                 heapq.heappop(self._heap)
                 due = timer.due
                 if timer.interval is not None:
-                    timer.rearm(due + timer.interval, next(self._seq))
+                    timer.rearm(timer.index + 1, next(self._seq))
                     heapq.heappush(self._heap, timer)
                 return due, timer
             return None

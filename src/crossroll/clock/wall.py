@@ -28,7 +28,10 @@ class WallClock(Scheduler):
         return time.time()
 
     def advance(self, seconds: float) -> int:
-        raise ClockError("the wall clock cannot be advanced; start with virtual time for that")
+        raise ClockError(
+            "this network runs on the wall clock, which cannot be advanced; start it with "
+            "--virtual-time (Network.start(virtual_time=True)) to move time by hand"
+        )
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
