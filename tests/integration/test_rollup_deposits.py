@@ -1,6 +1,7 @@
 """A new user's deposit flow on `crossroll up`, with cast only: find the portal and bridge with
 admin_getL1Addresses, deposit on the L1, see the ETH arrive on rollup 901 as type 0x7e
-deposit transactions (and not on 902)."""
+deposit transactions (and not on 902), after the L1-attributes deposit that starts every L2
+block."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from tests.support.nodes import crossroll_up
 
 pytestmark = pytest.mark.cast
 
+DEPOSITOR = "0xdeaddeaddeaddeaddeaddeaddeaddeaddead0001"
+L1_BLOCK = "0x4200000000000000000000000000000000000015"
 KEY0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ME = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 DEPOSITED = 10**17 * 3  # 0.3 ether through the portal
@@ -61,11 +64,17 @@ def balance(cast: str, url: str) -> int:
 
 
 def deposit_txs(cast: str, url: str) -> list[dict[str, Any]]:
+    """The user deposits of every block, checking that each block (but the genesis) starts
+    with exactly one L1-attributes deposit."""
     head = int(run(cast, "block-number", "--rpc-url", url))
     txs = []
-    for n in range(head + 1):
+    for n in range(1, head + 1):
         block = rpc(cast, url, "eth_getBlockByNumber", hex(n), "true")
-        txs += [tx for tx in block["transactions"] if tx["type"] == "0x7e"]
+        first, *rest = block["transactions"]
+        assert (first["type"], first["from"], first["to"]) == ("0x7e", DEPOSITOR, L1_BLOCK)
+        assert first["transactionIndex"] == "0x0"
+        assert all(tx["from"] != DEPOSITOR for tx in rest)
+        txs += [tx for tx in rest if tx["type"] == "0x7e"]
     return txs
 
 

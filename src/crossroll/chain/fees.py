@@ -39,8 +39,8 @@ def block_rewards(block: Block, percentiles: Sequence[float]) -> tuple[int, ...]
     if not block.transactions:
         return tuple(0 for _ in percentiles)
     base_fee = block.header.base_fee_per_gas or 0
-    tips = sorted(
-        (tx.effective_gas_price(base_fee) - base_fee, rc.gas_used)
+    tips = sorted(  # deposits pay no tip (op-geth: their gas price is 0, not a negative tip)
+        (0 if tx.is_deposit else tx.effective_gas_price(base_fee) - base_fee, rc.gas_used)
         for tx, rc in zip(block.transactions, block.receipts, strict=True)
     )
     total = block.header.gas_used

@@ -12,6 +12,8 @@ from ..contracts import load
 
 # OP-Stack predeploy recording L2 -> L1 withdrawals (bridges.md section 5.2).
 L2_TO_L1_MESSAGE_PASSER = bytes.fromhex("4200000000000000000000000000000000000016")
+# OP-Stack predeploy holding the L1 origin of the current L2 block (the L1-attributes deposit).
+L1_BLOCK = bytes.fromhex("4200000000000000000000000000000000000015")
 
 # The deterministic CREATE2 deployer (Arachnid's), which anvil, Supersim and
 # every OP chain have at genesis; forge scripts rely on it for CREATE2.
@@ -79,6 +81,7 @@ class L2Rules(ChainRules):
     genesis_code = {
         **ChainRules.genesis_code,
         L2_TO_L1_MESSAGE_PASSER: load("L2ToL1MessagePasser").deployed_bytecode,
+        L1_BLOCK: load("L1Block").deployed_bytecode,
     }
     #: The rollup node will drive L2 safety (its batches on L1, L1 finality); until
     #: then safe and finalized are latest.

@@ -1,18 +1,20 @@
-"""The sequencer's deposit part: every portal deposit on the L1 goes first into the next L2
-block, exactly once, in L1 log order.
+"""The sequencer's deposit part: every L2 block starts with the L1-attributes deposit of its
+L1 origin, then the portal's deposits not yet included, exactly once, in L1 log order.
 
 The sequencer is the L2 chain's deposit source (:meth:`Chain.set_deposit_source`), so every
-L2 block, however it is mined (interval timer, automine, ``evm_mine``), starts with the
-``TransactionDeposited`` logs of the rollup's portal from L1 blocks up to the L1 head at the
-time the block is built (its L1 origin) that earlier L2 blocks have not consumed.
+L2 block, however it is mined (interval timer, automine, ``evm_mine``), gets the deposit
+prefix :func:`~crossroll.rollup.origin.block_deposits` computes for it, with the L1 head at
+the time the block is built as its L1 origin.  Derivation calls the same function, so the
+sequencer's blocks and derived blocks cannot differ in their deposits.
 
-How far the L1 has been consumed is recorded per L2 block (by hash): a block consumes
-from where its parent stopped.  After ``evm_revert`` on the L2 the head's record applies
-again, so deposits that were reverted out of the L2 are included again and none twice.
-Deposits that do not fit in one block's gas wait for the next one.
+What each L2 block consumed (:class:`~crossroll.rollup.origin.BlockOrigin`) is recorded by
+block hash: a block consumes from where its parent stopped.  After ``evm_revert`` on the L2
+the head's record applies again, so deposits that were reverted out of the L2 are included
+again and none twice.  Blocks the sequencer did not build (a persisted chain, explicit
+deposits) get their record read back from the block itself (:meth:`recover`).
 
 With an automine L2 and no user transactions, every L1 block sets a timer on the clock (due
-at once) that mines a deposit-only L2 block if deposits are waiting.
+at once) that mines a deposit-only L2 block if user deposits are waiting.
 """
 
 from __future__ import annotations
@@ -20,37 +22,36 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..abc import ChainAPI, SchedulerAPI, ServiceAPI, TimerAPI
-from ..chain.deposits import TRANSACTION_DEPOSITED_TOPIC, DepositTransaction, deposit_from_log
+from ..abc import L1ViewAPI, SchedulerAPI, ServiceAPI, TimerAPI
+from ..chain.deposits import DepositTransaction
 from ..errors import CrossrollError
-from ..types import Address, Block, Hash32, LogFilter
+from ..types import Address, Block, Hash32, L1BlockInfo
+from .origin import BlockOrigin, block_deposits, genesis_origin, origin_of_block, waiting_deposits
 
 log = logging.getLogger(__name__)
 
-#: (L1 block number, log index) of the last consumed deposit log; everything at or before
-#: it is in the L2.  ``(n, END)``: every log of L1 blocks up to n.
-Cursor = tuple[int, int]
-END = 2**63
-START: Cursor = (-1, END)
-
 
 class DepositSequencer(ServiceAPI):
-    """Feeds the portal's deposits into one L2 chain (see the module notes)."""
+    """Puts the L1-info deposit and the portal's deposits first in one L2 chain's blocks
+    (see the module notes)."""
 
     def __init__(
         self,
         chain_id: int,
         portal: Address,
-        l1: ChainAPI,
+        l1: L1ViewAPI,
         l2: Any,
         scheduler: SchedulerAPI,
+        batcher: Address,
     ) -> None:
-        """``l2``: a chain with ``set_deposit_source`` (:class:`crossroll.chain.Chain`)."""
+        """``l2``: a chain with ``set_deposit_source`` (:class:`crossroll.chain.Chain`);
+        ``batcher``: the address the L1-info deposit records as ``batcherHash``."""
         self.name = f"sequencer-{chain_id}"
-        self.chain_id, self.portal = chain_id, portal
+        self.chain_id, self.portal, self.batcher = chain_id, portal, batcher
         self.l1, self.l2, self.scheduler = l1, l2, scheduler
-        self._consumed: dict[Hash32, Cursor] = {}
-        self._building: tuple[Hash32, Cursor] | None = None
+        self._origins: dict[Hash32, BlockOrigin] = {}
+        # (parent hash, L1-info deposit hash, origin) of the block being built
+        self._building: tuple[Hash32, Hash32, BlockOrigin] | None = None
         self._timers: set[TimerAPI] = set()
         self._unsubscribe: Any = None
         self._unsubscribe_l1: Any = None
@@ -60,6 +61,8 @@ class DepositSequencer(ServiceAPI):
     def attach(self) -> None:
         """Become the L2's deposit source (done at construction; idempotent)."""
         if self._unsubscribe is None:
+            if self.l2.head().header.hash not in self._origins:
+                self.recover()
             self.l2.set_deposit_source(self.deposits_for)
             self._unsubscribe = self.l2.on_block(self._on_block)
 
@@ -83,46 +86,68 @@ class DepositSequencer(ServiceAPI):
         self._timers.clear()
         self.detach()
 
+    def recover(self) -> None:
+        """Forget every record and read them back from the L2 chain, genesis to head."""
+        self._origins.clear()
+        self._building = None
+        self.origin(self.l2.head())
+
     # ------------------------------------------------------------------ read
-    def consumed(self, block: Block | None = None) -> Cursor:
-        """How far the L1 is consumed as of L2 ``block`` (default: the head)."""
-        block = block if block is not None else self.l2.head()
-        return self._consumed.get(block.header.hash, START)
+    def origin(self, block: Block) -> BlockOrigin:
+        """What L2 ``block`` consumed (its L1 origin, sequence number, deposit cursor)."""
+        found = self._origins.get(block.header.hash)
+        if found is not None:
+            return found
+        unknown = [block]  # walk back to a recorded block or the genesis, then forward
+        while unknown[-1].number > 0 and unknown[-1].header.parent_hash not in self._origins:
+            unknown.append(self.l2.block(unknown[-1].header.parent_hash))
+        if unknown[-1].number == 0:
+            genesis = unknown.pop()
+            parent = self._origins[genesis.header.hash] = genesis_origin(self.l1)
+        else:
+            parent = self._origins[unknown[-1].header.parent_hash]
+        for child in reversed(unknown):
+            parent = origin_of_block(self.l1, self.portal, parent, child)
+            self._origins[child.header.hash] = parent
+        return parent
 
     def pending(self) -> list[DepositTransaction]:
-        """Deposits on the L1 that the L2 head has not included yet."""
-        return [deposit for _, deposit in self._waiting(self.consumed())]
+        """User deposits on the L1 that the L2 head has not included yet."""
+        cursor = self.origin(self.l2.head()).cursor
+        return [d for _, d in waiting_deposits(self.l1, self.portal, cursor, self._l1_head())]
+
+    def has_pending(self) -> bool:
+        return bool(self.pending())
 
     # ------------------------------------------------------------------ work
     def deposits_for(self, timestamp: int) -> list[DepositTransaction]:
         """The deposit source: what goes first in the L2 block built on the head now."""
         head = self.l2.head()
-        cursor = self.consumed(head)
-        room = head.header.gas_limit
-        chosen: list[DepositTransaction] = []
-        waiting = self._waiting(cursor)
-        for position, deposit in waiting:
-            if deposit.gas > room:
-                break
-            room -= deposit.gas
-            chosen.append(deposit)
-            cursor = position
-        if len(chosen) == len(waiting):
-            cursor = max(cursor, (self.l1.head().number, END))
-        self._building = (head.header.hash, cursor)
-        return chosen
+        deposits, origin = block_deposits(
+            self.l1,
+            self.portal,
+            self.batcher,
+            self.origin(head),
+            self._l1_head(),
+            head.header.gas_limit,
+        )
+        self._building = (head.header.hash, deposits[0].hash, origin)
+        return deposits
 
     def tick(self) -> None:
         """Mine a deposit-only block on an L2 that mines only on demand (automine)."""
         if not getattr(self.l2, "automine", False):
             return
         try:
-            if self._waiting(self.consumed()):
+            if self.has_pending():
                 self.l2.mine(1)
         except CrossrollError as exc:
             log.warning("%s: %s (retrying at the next tick)", self.name, exc.message)
 
-    def _on_l1_block(self, block: Block) -> None:
+    def _l1_head(self) -> int:
+        return self.l1.head_number()
+
+    def _on_l1_block(self, info: L1BlockInfo) -> None:
         if not getattr(self.l2, "automine", False):
             return  # the L2's own blocks take the deposits
 
@@ -134,27 +159,14 @@ class DepositSequencer(ServiceAPI):
         self._timers.add(timer)
 
     def _on_block(self, block: Block) -> None:
-        parent = block.header.parent_hash
         building, self._building = self._building, None
-        if building is not None and building[0] == parent:
-            self._consumed[block.header.hash] = building[1]
+        txs = block.transactions
+        if (
+            building is not None
+            and building[0] == block.header.parent_hash
+            and txs
+            and txs[0].hash == building[1]
+        ):
+            self._origins[block.header.hash] = building[2]
         else:  # mined without consulting the source (explicit deposits)
-            self._consumed[block.header.hash] = self._consumed.get(parent, START)
-
-    def _waiting(self, cursor: Cursor) -> list[tuple[Cursor, DepositTransaction]]:
-        head = self.l1.head().number
-        first = max(cursor[0] + (1 if cursor[1] == END else 0), 0)
-        if first > head:
-            return []
-        flt = LogFilter(
-            from_block=first,
-            to_block=head,
-            addresses=(self.portal,),
-            topics=((TRANSACTION_DEPOSITED_TOPIC,),),
-        )
-        out = []
-        for entry in self.l1.logs(flt):
-            position = (entry.block_number, entry.log_index)
-            if position > cursor and not entry.removed:
-                out.append((position, deposit_from_log(entry)))
-        return out
+            self.origin(block)

@@ -391,3 +391,11 @@ def test_web3_reads_a_block_with_a_deposit(l2: Chain, clock: VirtualClock) -> No
             w3.eth.send_raw_transaction(d.encode())
     finally:
         dispatcher.context.filters.close()
+
+
+def test_fee_history_counts_deposits_as_zero_tip(l2: Chain) -> None:
+    """op-geth: a deposit pays no tip; before the fix its reward was 0 - baseFee and
+    eth_feeHistory failed with "negative quantity" (cast send calls it)."""
+    l2.mine_with_deposits([dep(1), dep(2)])
+    history = l2.fee_history(1, "latest", [10, 50, 90])
+    assert history.reward == ((0, 0, 0),)

@@ -26,6 +26,11 @@ EXPECTED_FUNCTIONS = {
     "L2ToL1MessagePasser": {
         "MESSAGE_VERSION", "burn", "initiateWithdrawal", "messageNonce", "sentMessages",
     },
+    "L1Block": {
+        "DEPOSITOR_ACCOUNT", "number", "timestamp", "basefee", "hash", "sequenceNumber",
+        "blobBaseFeeScalar", "baseFeeScalar", "batcherHash", "l1FeeOverhead", "l1FeeScalar",
+        "blobBaseFee", "setL1BlockValuesEcotone",
+    },
     "L2OutputOracle": {
         "CHALLENGER", "FINALIZATION_PERIOD_SECONDS", "L2_BLOCK_TIME", "PROPOSER",
         "SUBMISSION_INTERVAL", "challenger", "computeL2Timestamp", "deleteL2Outputs",
@@ -56,6 +61,7 @@ EXPECTED_EVENTS = {
     "Probe": {"Logged", "Incremented", "Created"},
     "ProbeChild": set(),
     "L2ToL1MessagePasser": {"MessagePassed", "WithdrawerBalanceBurnt"},
+    "L1Block": set(),
     "L2OutputOracle": {"OutputProposed", "OutputsDeleted"},
     "OptimismPortal": {"TransactionDeposited", "WithdrawalProven", "WithdrawalFinalized"},
     "L1StandardBridge": {"ETHDepositInitiated", "ETHBridgeInitiated"},
@@ -75,6 +81,7 @@ EXPECTED_ERRORS = {
     "Probe": {"CustomFailure"},
     "ProbeChild": set(),
     "L2ToL1MessagePasser": set(),
+    "L1Block": {"NotDepositor"},
     "L2OutputOracle": set(),
     "OptimismPortal": TRIE_ERRORS,
     "L1StandardBridge": set(),

@@ -12,6 +12,7 @@ from crossroll.chain.deposits import DEPOSIT_TX_TYPE
 from crossroll.network import Network
 from crossroll.rollup import deployer_account, output_at, planned_addresses
 from crossroll.rollup.abi import calldata
+from crossroll.rollup.l1info import L1_INFO_DEPOSITOR, l1_info_of
 from crossroll.types import Block, CallRequest
 
 ETHER = 10**18
@@ -37,7 +38,13 @@ def deposit(net: Network, chain_id: int, to: bytes, value: int, *, sender: int =
 
 
 def deposits_in(blocks: list[Block]) -> list[bytes]:
-    return [tx.hash for b in blocks for tx in b.transactions if tx.type == DEPOSIT_TX_TYPE]
+    """User deposits (every L2 block also starts with its L1-info deposit, not counted)."""
+    return [
+        tx.hash
+        for b in blocks
+        for tx in b.transactions
+        if tx.type == DEPOSIT_TX_TYPE and tx.sender != L1_INFO_DEPOSITOR
+    ]
 
 
 def l2_blocks(net: Network, chain_id: int) -> list[Block]:
@@ -82,6 +89,9 @@ def test_deposits_are_included_once_in_log_order_across_many_blocks(net: Network
     for b in blocks:  # deposits first in their block
         types = [tx.type for tx in b.transactions]
         assert types == sorted(types, key=lambda x: x != DEPOSIT_TX_TYPE)
+    for b in blocks[1:]:  # the L1-info deposit first of all, once per block
+        assert l1_info_of(b.transactions[0]) is not None
+        assert [l1_info_of(tx) for tx in b.transactions[1:]] == [None] * (len(b.transactions) - 1)
     assert deposits_in(l2_blocks(net, 902)) == []  # 901's portal only
     assert net.sequencers[0].pending() == []
 

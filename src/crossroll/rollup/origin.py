@@ -1,0 +1,146 @@
+"""What each L2 block consumed of the L1: its L1 origin, its sequence number and how far the
+portal's deposit logs are taken.  Pure functions over an :class:`~crossroll.abc.L1ViewAPI`,
+shared by the sequencer (which builds blocks with them) and derivation (which rebuilds the
+same deposit prefix from L1 data alone), so the two cannot diverge.
+
+The deposit prefix of an L2 block is the L1-attributes deposit of its origin, then the
+portal's ``TransactionDeposited`` logs its parent did not consume, from L1 blocks up to
+the origin, in L1 log order, as many as fit in the block's gas after the L1-info deposit
+(greedy: the first that does not fit waits, with all after it, for the next block).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..abc import L1ViewAPI
+from ..chain.deposits import (
+    DEPOSIT_TX_TYPE,
+    TRANSACTION_DEPOSITED_TOPIC,
+    DepositTransaction,
+    deposit_from_log,
+)
+from ..errors import UnknownBlock
+from ..types import Address, Block, L1BlockInfo, LogFilter
+from .l1info import L1Info, l1_info_of
+
+#: (L1 block number, log index) of the last consumed deposit log; everything at or before
+#: it is in the L2.  ``(n, END)``: every log of L1 blocks up to n.
+Cursor = tuple[int, int]
+END = 2**63
+START: Cursor = (-1, END)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockOrigin:
+    """What one L2 block consumed."""
+
+    l1: L1BlockInfo  # its L1 origin
+    sequence_number: int  # L2 blocks before it with the same origin
+    cursor: Cursor  # the last portal log consumed
+
+
+def genesis_origin(l1: L1ViewAPI) -> BlockOrigin:
+    """The L2 genesis's: L1 block 0, nothing consumed."""
+    return BlockOrigin(l1.info(0), 0, START)
+
+
+def waiting_deposits(
+    l1: L1ViewAPI, portal: Address, cursor: Cursor, up_to: int
+) -> list[tuple[Cursor, DepositTransaction]]:
+    """Portal deposits after ``cursor`` in L1 blocks up to ``up_to``, with their positions."""
+    first = max(cursor[0] + (1 if cursor[1] == END else 0), 0)
+    if first > up_to:
+        return []
+    flt = LogFilter(
+        from_block=first,
+        to_block=up_to,
+        addresses=(portal,),
+        topics=((TRANSACTION_DEPOSITED_TOPIC,),),
+    )
+    out = []
+    for entry in l1.logs(flt):
+        position = (entry.block_number, entry.log_index)
+        if position > cursor and not entry.removed:
+            out.append((position, deposit_from_log(entry)))
+    return out
+
+
+def _sequence_number(parent: BlockOrigin, origin: L1BlockInfo) -> int:
+    return parent.sequence_number + 1 if origin.hash == parent.l1.hash else 0
+
+
+def block_deposits(
+    l1: L1ViewAPI,
+    portal: Address,
+    batcher: Address,
+    parent: BlockOrigin,
+    origin_number: int,
+    gas_limit: int,
+) -> tuple[list[DepositTransaction], BlockOrigin]:
+    """The deposit prefix of an L2 block whose parent consumed ``parent`` and whose L1
+    origin is block ``origin_number``: the L1-info deposit, then user deposits; and what
+    the block consumes."""
+    origin = l1.info(origin_number)
+    sequence_number = _sequence_number(parent, origin)
+    first = L1Info.of(origin, sequence_number, batcher).deposit()
+    room = gas_limit - first.gas
+    cursor = parent.cursor
+    chosen: list[DepositTransaction] = []
+    waiting = waiting_deposits(l1, portal, cursor, origin_number)
+    for position, deposit in waiting:
+        if deposit.gas > room:
+            break
+        room -= deposit.gas
+        chosen.append(deposit)
+        cursor = position
+    if len(chosen) == len(waiting):
+        cursor = max(cursor, (origin_number, END))
+    return [first, *chosen], BlockOrigin(origin, sequence_number, cursor)
+
+
+def origin_of_block(
+    l1: L1ViewAPI, portal: Address, parent: BlockOrigin, block: Block
+) -> BlockOrigin:
+    """What an existing L2 block consumed, read from the block itself: the origin from its
+    L1-info deposit, the cursor by matching its user deposits' source hashes against the
+    portal's logs.  A block without an L1-info deposit (mined with explicit deposits) keeps
+    its parent's origin and consumes only logs up to it."""
+    deposits = [tx for tx in block.transactions if tx.type == DEPOSIT_TX_TYPE]
+    info = l1_info_of(deposits[0]) if deposits else None
+    if info is None:
+        origin, sequence_number = parent.l1, parent.sequence_number + 1
+    else:
+        origin = _recorded_origin(l1, info)
+        sequence_number = info.sequence_number
+        deposits = deposits[1:]
+    included = {tx.source_hash for tx in deposits}
+    cursor = parent.cursor
+    waiting = waiting_deposits(l1, portal, cursor, origin.number)
+    taken = 0
+    for position, deposit in waiting:
+        if deposit.source_hash not in included:
+            break
+        cursor, taken = position, taken + 1
+    if taken == len(waiting):
+        cursor = max(cursor, (origin.number, END))
+    return BlockOrigin(origin, sequence_number, cursor)
+
+
+def _recorded_origin(l1: L1ViewAPI, info: L1Info) -> L1BlockInfo:
+    try:
+        known = l1.info(info.number)
+    except UnknownBlock:
+        known = None
+    if known is not None and known.hash == info.hash:
+        return known
+    # The origin is no longer on the L1 (a reorg the sequencer does not follow): keep what
+    # the block recorded; its parent hash was never recorded.
+    return L1BlockInfo(
+        number=info.number,
+        hash=info.hash,
+        parent_hash=bytes(32),
+        timestamp=info.timestamp,
+        base_fee=info.base_fee,
+        blob_base_fee=info.blob_base_fee,
+    )
