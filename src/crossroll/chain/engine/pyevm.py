@@ -36,6 +36,7 @@ from .deposit_tx import apply_deposit
 from .speedups import ordered_trie_root
 from .state import StateReader
 from .vm import make_vm_class
+from .writelog import WriteLog
 
 _TX_CACHE_SIZE = 16_384
 _HEADER_CACHE_SIZE = 1024
@@ -53,7 +54,9 @@ class PyEvmEngine(EngineAPI):
         self.rules = config.rules
         self.chain_id = config.chain_id
         self.accounts = tuple(accounts)
-        self.db = AtomicDB()
+        #: Every write of the engine; a chain's journal takes them (crossroll.chain.persist).
+        self.write_log = WriteLog()
+        self.db = AtomicDB(self.write_log)
         self.chaindb = ChainDB(self.db)
         self.vm_class = make_vm_class(self.rules.hardfork)
         self._chain_context = ChainContext(config.chain_id)
