@@ -56,7 +56,8 @@ class SchedulerAPI(ABC):
     ``now()`` is seconds since the Unix epoch (float).  With a wall clock, time
     passes by itself; with a virtual clock it only moves when
     :meth:`advance` is called, and every action due on the way fires in
-    time order, so a 7-day window passes in milliseconds.
+    time order (idle ones elided, see :meth:`every`), so a 7-day window
+    passes in a moment.
     """
 
     @property
@@ -77,8 +78,20 @@ class SchedulerAPI(ABC):
         """Run ``action`` once, ``delay`` seconds from now."""
 
     @abstractmethod
-    def every(self, interval: float, action: Callable[[], Any]) -> TimerAPI:
-        """Run ``action`` every ``interval`` seconds until cancelled."""
+    def every(
+        self,
+        interval: float,
+        action: Callable[[], Any],
+        *,
+        idle: Callable[[], bool] | None = None,
+    ) -> TimerAPI:
+        """Run ``action`` every ``interval`` seconds until cancelled.
+
+        ``idle()`` True says an occurrence would do nothing (no transaction to mine, nothing
+        new to post): a virtual clock may then skip it while advancing, keeping only the
+        last few before the target (``VirtualClock(tail=...)``).  It must depend only on
+        state that timer actions (or callers between advances) change, never on the time.
+        A wall clock ignores it."""
 
     @abstractmethod
     def advance(self, seconds: float) -> int:

@@ -126,6 +126,14 @@ class UnknownAccount(ChainError):
     """eth_sendTransaction from an address the node holds no key for."""
 
 
+class JournalError(ChainError):
+    """A chain's journal in the data dir cannot be written, or does not belong to the chain."""
+
+
+class JournalCorrupt(JournalError):
+    """A journal record in the middle of the file fails its checksum or does not decode."""
+
+
 # ------------------------------------------------------------------ rpc errors
 class RpcError(CrossrollError):
     """Errors of the JSON-RPC envelope itself."""
@@ -177,6 +185,52 @@ class DeploymentError(RollupError):
     """A settlement contract could not be deployed or registered on the L1."""
 
 
+class L1Unavailable(RollupError):
+    """An external L1 node (or its beacon API) did not answer: refused, reset, timed out,
+    or not HTTP/JSON; retried at the next poll or tick."""
+
+
 class L1TransactionFailed(RollupError):
     """An L1 transaction sent for a rollup was mined with status 0, or never mined;
     ``data`` holds the transaction hash."""
+
+
+class DerivationError(RollupError):
+    """Derivation cannot go on: the L1 reorganised below what was read, or the derived
+    chain and the chain it is applied to disagree."""
+
+
+class WithdrawalError(RollupError):
+    """A withdrawal that cannot be found, proven or finalized (checked before anything is
+    sent), or that the L1 portal rejected."""
+
+
+class WithdrawalNotFound(WithdrawalError):
+    """No such L2 transaction, or it initiated no withdrawal (anvil's code for a missing
+    resource)."""
+
+    code = -32001
+
+
+class OutputNotProposed(WithdrawalError):
+    """No output root on the L1 oracle covers the withdrawal's L2 block yet."""
+
+
+class AlreadyProven(WithdrawalError):
+    """The withdrawal is already proven against an output that still stands."""
+
+
+class WithdrawalNotProven(WithdrawalError):
+    """Finalizing a withdrawal that was never proven."""
+
+
+class ChallengeWindowNotPassed(WithdrawalError):
+    """Finalizing before the challenge window ends; ``data["finalizableAt"]`` says when."""
+
+
+class AlreadyFinalized(WithdrawalError):
+    """The withdrawal was finalized already (each is finalized at most once)."""
+
+
+class WithdrawalRejected(WithdrawalError):
+    """The L1 portal reverted a proof or a finalization; ``message`` holds its reason."""

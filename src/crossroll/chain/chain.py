@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import types as t
 from ..abc import ChainAPI, EngineAPI, SchedulerAPI, TimerAPI
@@ -27,6 +27,9 @@ from .revert import call_error
 from .signing import sign_request
 from .store import BlockStore
 from .txpool import TxPool, check_transaction
+
+if TYPE_CHECKING:
+    from .persist import ChainJournalAPI
 
 _LATEST_TAGS = ("latest", "safe", "finalized")
 
@@ -100,6 +103,10 @@ class Chain(ChainAPI):
         self._sidecar_sinks: list[SidecarSink] = [on_sidecars] if on_sidecars else []
         self._timer: TimerAPI | None = None
         self._deposit_source: DepositSource | None = None
+        self._busy: Callable[[], bool] | None = None
+        self._safety: Callable[[str], int] | None = None
+        #: Told of every change before it becomes visible (a data dir: crossroll.chain.persist).
+        self.journal: ChainJournalAPI | None = None
         if config.block_time:
             self.set_interval_mining(config.block_time)
 
@@ -144,6 +151,9 @@ class Chain(ChainAPI):
 
     def _tag_depth(self, tag: str) -> int:
         """Blocks behind the head that ``latest`` / ``safe`` / ``finalized`` resolve to."""
+        if tag != "latest" and self._safety is not None:  # a rollup node's safety heads
+            head = self.store.head.number
+            return head - max(0, min(self._safety(tag), head))
         if tag == "safe":
             return self.rules.safe_depth
         if tag == "finalized":
@@ -243,7 +253,7 @@ class Chain(ChainAPI):
         return blob_base_fee(excess)
 
     def send_raw_transaction(self, raw: bytes) -> Hash32:
-        sidecar = None
+        network_form, sidecar = raw, None
         blob = raw[:1] == b"\x03" and blobtx.BLOB_TX_TYPE in self.rules.tx_types
         if blob:  # the network form: the canonical transaction plus its sidecar
             raw, sidecar = blobtx.unwrap(raw)
@@ -272,6 +282,8 @@ class Chain(ChainAPI):
         # nonce gap waits in the pool.
         if self.automine and tx.nonce < self.pool.pending_nonce(tx.sender, sender.nonce):
             self._mine_one(self._next_block_timestamp())
+        if self.journal is not None and tx.hash in self.pool:
+            self.journal.pooled(tx.hash, network_form)
         return tx.hash
 
     def send_transaction(self, request: t.CallRequest) -> Hash32:
@@ -325,17 +337,7 @@ class Chain(ChainAPI):
         if bad:  # the rollup node asked for an impossible block: change nothing
             raise bad[0][1]
         self.next_timestamp = None
-        self.store.append(block)
-        self.state_root = block.header.state_root
-        sidecars = [s for tx in block.transactions for s in self.pool.sidecars(tx.hash)]
-        self.pool.remove(list(block.transactions))
-        self.pool.remove([tx for tx, _ in rejected])
-        self.pool.prune(self._nonce)
-        if sidecars:
-            for sink in list(self._sidecar_sinks):
-                sink(block.number, block.header.timestamp, sidecars)
-        for listener in list(self._listeners):
-            listener(block)
+        self._append(block, [tx for tx, _ in rejected])
         return block
 
     def mine(self, blocks: int = 1, timestamp: int | None = None) -> list[Block]:
@@ -359,6 +361,50 @@ class Chain(ChainAPI):
             self.set_next_block_timestamp(timestamp)
         return self._mine_one(self._next_block_timestamp(), txs)
 
+    def set_safety(self, heads: Callable[[str], int] | None) -> None:
+        """Resolve the ``safe`` and ``finalized`` tags to ``heads(tag)`` (a block number,
+        clamped to the chain) instead of the rules' fixed depths: a rollup node's safety
+        heads.  None restores the rules."""
+        self._safety = heads
+
+    def import_block(self, txs: Sequence[t.Transaction], timestamp: int) -> Block:
+        """Build the next block with exactly ``txs`` in order (deposits included), as a
+        verifier replays a block it derived; the pool is not consulted.  If the engine
+        refuses any of them, raise :class:`TransactionRejected` and change nothing."""
+        if any(tx.is_deposit for tx in txs) and not self.rules.allow_deposits:
+            raise TransactionRejected(f"{self.rules.name} chains do not accept deposits")
+        if timestamp < self.store.head.header.timestamp:
+            raise v.timestamp_too_low(timestamp)
+        env = t.BlockEnv(timestamp, self.config.coinbase)
+        block, rejected = self.engine.build_block(
+            self.store.head.header, self.state_root, list(txs), env
+        )
+        if rejected:
+            tx, exc = rejected[0]
+            raise TransactionRejected(
+                f"transaction 0x{tx.hash.hex()} does not apply: {exc}",
+                data="0x" + tx.hash.hex(),
+            )
+        self.next_timestamp = None
+        self._append(block, [])
+        return block
+
+    def _append(self, block: Block, rejected: Sequence[t.Transaction]) -> None:
+        """Make ``block`` the head: store, pool clean-up, sidecars, listeners."""
+        sidecars = [s for tx in block.transactions for s in self.pool.sidecars(tx.hash)]
+        if self.journal is not None:  # on disk before anything can report the block
+            self.journal.block(block, sidecars)
+        self.store.append(block)
+        self.state_root = block.header.state_root
+        self.pool.remove(list(block.transactions))
+        self.pool.remove(list(rejected))
+        self.pool.prune(self._nonce)
+        if sidecars:
+            for sink in list(self._sidecar_sinks):
+                sink(block.number, block.header.timestamp, sidecars)
+        for listener in list(self._listeners):
+            listener(block)
+
     def set_deposit_source(self, source: DepositSource | None) -> None:
         """Consult ``source(timestamp)`` for every block mined without explicit deposits
         (interval timer, automine, ``evm_mine``): what it returns goes first in the block,
@@ -378,16 +424,29 @@ class Chain(ChainAPI):
             self._timer = None
         if seconds > 0:
             self._timer = self.scheduler.every(
-                seconds, lambda: self._mine_one(self._next_block_timestamp())
+                seconds, lambda: self._mine_one(self._next_block_timestamp()), idle=self._idle
             )
 
+    def set_busy_check(self, busy: Callable[[], bool] | None) -> None:
+        """With ``busy()`` True an interval block is due even with nothing in the pool (a
+        rollup's waiting deposits); None: only the pool counts.  See :meth:`_idle`."""
+        self._busy = busy
+
+    def _idle(self) -> bool:
+        """An interval block would carry nothing: a virtual clock may skip it."""
+        return not self._ready() and not (self._busy is not None and self._busy())
+
     def increase_time(self, seconds: int) -> int:
+        if self.journal is not None:
+            self.journal.time(self.time_offset + seconds, self.next_timestamp)
         self.time_offset += seconds
         return self.time_offset
 
     def set_next_block_timestamp(self, timestamp: int) -> None:
         if timestamp < self.store.head.header.timestamp:
             raise v.timestamp_too_low(timestamp)
+        if self.journal is not None:
+            self.journal.time(self.time_offset, timestamp)
         self.next_timestamp = timestamp
 
     # ------------------------------------------------- development controls
@@ -401,12 +460,16 @@ class Chain(ChainAPI):
             self.time_offset,
             self.next_timestamp,
         )
+        if self.journal is not None:
+            self.journal.snapshot(snap_id)
         return snap_id
 
     def revert(self, snapshot_id: int) -> bool:
         snap = self._snapshots.get(snapshot_id)
         if snap is None:
             return False
+        if self.journal is not None:
+            self.journal.revert(snapshot_id)
         for later in [i for i in self._snapshots if i >= snapshot_id]:
             del self._snapshots[later]
         self.store.truncate(snap.head)
@@ -417,7 +480,10 @@ class Chain(ChainAPI):
         return True
 
     def _set(self, address: Address, patch: t.AccountPatch) -> None:
-        self.state_root = self.engine.set_account(self.state_root, address, patch)
+        state_root = self.engine.set_account(self.state_root, address, patch)
+        if self.journal is not None:
+            self.journal.state(state_root)
+        self.state_root = state_root
 
     def set_balance(self, address: Address, balance: int) -> None:
         self._set(address, t.AccountPatch(balance=balance))

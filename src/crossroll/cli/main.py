@@ -15,6 +15,14 @@ from ..errors import CrossrollError
 COMMANDS = {
     "node": ("crossroll.cli.node:node", "Run one anvil-like chain (a drop-in for anvil)."),
     "up": ("crossroll.cli.up:up", "Run the devnet: an L1 and its rollups."),
+    "status": (
+        "crossroll.cli.status:status",
+        "Show each rollup's heads, last batch, last output and pending withdrawals.",
+    ),
+    "withdraw": (
+        "crossroll.cli.withdraw:withdraw",
+        "Show, prove or finalize a withdrawal from a rollup to the L1.",
+    ),
 }
 
 

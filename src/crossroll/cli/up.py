@@ -29,6 +29,36 @@ import click
     "--config", "config_file", type=click.Path(dir_okay=False), help="crossroll.toml to read."
 )
 @click.option("--virtual-time", is_flag=True, default=None, help="Time moves only when advanced.")
+@click.option(
+    "--challenge-window",
+    type=int,
+    metavar="SECONDS",
+    help="Seconds before an output's withdrawals can finalize.  [default: 604800, 7 days]",
+)
+@click.option(
+    "--submission-interval",
+    type=int,
+    metavar="BLOCKS",
+    help="L2 blocks between two proposed outputs.  [default: 10]",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    help="Keep the chains in DIR and resume them at the next start.",
+)
+@click.option(
+    "--fsync", is_flag=True, default=None, help="With --data-dir: fsync every block to disk."
+)
+@click.option("--l1-rpc", metavar="URL", help="Use this Ethereum JSON-RPC node as the L1.")
+@click.option(
+    "--l1-key", metavar="KEY", help="Private key that deploys on --l1-rpc (CROSSROLL_L1_KEY)."
+)
+@click.option("--l1-beacon", metavar="URL", help="Beacon API of --l1-rpc, for blobs.")
+@click.option(
+    "--da",
+    type=click.Choice(["calldata", "blobs", "auto"]),
+    help="Where batches go (auto: blobs on the embedded L1, calldata on --l1-rpc).",
+)
 def up(config_file: str | None, **options: Any) -> None:
     """Run the devnet: L1 900 on :8545, rollups 901, 902, ... on :9545, :9546, ...,
     admin RPC on :8420 (crossroll.toml < CROSSROLL_* env < flags)."""
@@ -42,6 +72,10 @@ def up(config_file: str | None, **options: Any) -> None:
         "rollups": "rollups.count", "block_time": "block_time", "automine": "automine",
         "host": "host", "l1_port": "l1.port", "l2_starting_port": "rollups.port",
         "admin_port": "admin_port", "virtual_time": "virtual_time",
+        "challenge_window": "rollups.challenge_window",
+        "submission_interval": "rollups.submission_interval",
+        "data_dir": "data_dir", "fsync": "fsync",
+        "l1_rpc": "l1.rpc_url", "l1_key": "l1.key", "l1_beacon": "l1.beacon_url", "da": "rollups.da",
     }  # fmt: skip
     config = load_network_config(flags_of(options, keys), config_file=config_file)
     net = Network(config)

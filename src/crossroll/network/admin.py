@@ -8,18 +8,21 @@ with the same JSON-RPC envelopes, batches and error objects as every chain.
 
 from __future__ import annotations
 
+import math
+import string
 import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from aiohttp import web
 
-from ..abc import ServiceAPI
+from ..abc import SchedulerAPI, ServiceAPI
 from ..errors import CrossrollError, InvalidParams, UnknownBlock
 from ..l1.blobs import BlobsPruned, BlobsUnknown, beacon_block_ref
-from ..rpc.codec import decode_block_number
-from ..rpc.dispatch import Dispatcher, MethodTable
+from ..rpc.codec import decode_block_number, decode_hash
+from ..rpc.dispatch import Dispatcher, MethodTable, opt
 from ..types import BlockRef
+from .config import NetworkConfig
 
 
 class AdminContext(Protocol):
@@ -36,6 +39,18 @@ class AdminContext(Protocol):
 
     def advance(self, seconds: float) -> int: ...
 
+    @property
+    def config(self) -> NetworkConfig: ...
+
+    @property
+    def scheduler(self) -> SchedulerAPI: ...
+
+    def rollup_json(self, chain_id: int) -> dict[str, Any]: ...
+
+    def withdrawal_json(
+        self, l2_tx_hash: bytes, chain_id: int | None = None, index: int = 0
+    ) -> dict[str, Any]: ...
+
     def blob_sidecars(self, ref: BlockRef) -> list[dict[str, Any]]: ...
 
     def beacon_blob_sidecars(
@@ -44,23 +59,68 @@ class AdminContext(Protocol):
 
 
 def decode_seconds(value: Any) -> float:
-    """A number of seconds: a JSON number or a numeric string."""
+    """A number of seconds, finite and >= 0: a JSON number or a numeric string."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InvalidParams(f"want a number of seconds, got {value!r:.40}")
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
         raise InvalidParams(f"want a number of seconds, got {value!r:.40}") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise InvalidParams(f"want a finite number of seconds >= 0, got {value!r:.40}")
+    return seconds
+
+
+def advance_time(ctx: AdminContext, seconds: float) -> dict[str, int]:
+    """``crossroll_advanceTime``: the actions that fired and the clock time after them."""
+    fired = ctx.advance(seconds)
+    return {"fired": fired, "timestamp": int(ctx.scheduler.now())}
+
+
+def describe(ctx: AdminContext) -> dict[str, Any]:
+    """``admin_getConfig``: the network's description and the rollups' settlement settings."""
+    rollups = ctx.config.rollups
+    return {
+        **ctx.describe(),
+        "challengeWindow": rollups.challenge_window,
+        "submissionInterval": rollups.submission_interval,
+    }
+
+
+def decode_count(value: Any) -> int:
+    """A chain id or an index: a JSON integer or a decimal or 0x-hex string."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str):
+        base = 16 if value.startswith("0x") else 10
+        digits = value[2:] if base == 16 else value
+        allowed = string.hexdigits if base == 16 else string.digits
+        if digits and all(c in allowed for c in digits):
+            return int(digits, base)
+    raise InvalidParams(f"want a non-negative integer, got {value!r:.40}")
 
 
 def admin_table() -> MethodTable:
     table = MethodTable()
-    table.add("admin_getConfig", lambda ctx: ctx.describe())
+    table.add("admin_getConfig", describe)
     table.add("admin_getChains", lambda ctx: ctx.chain_infos())
     table.add("admin_ready", lambda ctx: ctx.ready)
     # The rollups' settlement contracts on the L1 (registry; per rollup oracle, portal, bridge).
     table.add("admin_getL1Addresses", lambda ctx: ctx.l1_addresses_json())
+    # Virtual time only (a wall-clock network answers -32000): {fired, timestamp}.
+    table.add("crossroll_advanceTime", advance_time, [decode_seconds])
+    # The older name: answers only how many actions fired.
     table.add("admin_advanceTime", lambda ctx, seconds: ctx.advance(seconds), [decode_seconds])
+    # A withdrawal's lifecycle from its L2 transaction (docs/withdrawals.md).
+    table.add(
+        "crossroll_getWithdrawal",
+        lambda ctx, tx, chain_id, index: ctx.withdrawal_json(tx, chain_id, index),
+        [decode_hash, opt(decode_count), opt(decode_count, 0)],
+    )
+    # A rollup's heads, last batch and output, derivation counters (docs/rollups.md).
+    table.add(
+        "crossroll_getRollup", lambda ctx, chain_id: ctx.rollup_json(chain_id), [decode_count]
+    )
     # L1 blob sidecars: [{index, blob, kzgCommitment, kzgProof, versionedHash}] (hex).
     table.add(
         "crossroll_getBlobSidecars",

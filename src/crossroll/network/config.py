@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..chain.config import DEFAULT_MNEMONIC, ChainConfig
 from ..chain.rules import ChainRules, L1Rules, L2Rules
 from ..errors import ConfigError
+from ..rollup.config import DEFAULT_CHALLENGE_WINDOW, DEFAULT_SUBMISSION_INTERVAL
 
 MAX_ROLLUPS = 16
 DERIVATION_PATH = "m/44'/60'/0'/0/"
@@ -54,6 +55,39 @@ class L1Config(_Model):
     chain_id: ChainId = 900
     port: Port = 8545
     block_time: Seconds = 12.0
+    #: JSON-RPC URL of an external L1 (anvil, a testnet): no embedded L1 is started, and the
+    #: chain id is the node's (docs/external-l1.md).
+    rpc_url: str | None = None
+    #: Private key (hex) that deploys the settlement contracts on the external L1 and tops
+    #: up the role accounts.
+    key: str | None = Field(default=None, repr=False)
+    #: Beacon API of the external L1, for blobs (default: the node's own, as anvil has).
+    beacon_url: str | None = None
+    #: Seconds between two polls of the external L1 for new blocks.
+    poll_interval: Annotated[float, Field(gt=0)] = 1.0
+    #: ETH each rollup's batcher, proposer and challenger is topped up to on an external L1.
+    role_funding: Annotated[Decimal, Field(ge=0)] = Decimal("0.1")
+
+    @field_validator("rpc_url", "beacon_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return None if value is None else value.strip()
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        raw = value.strip().removeprefix("0x")
+        if len(raw) != 64 or any(c not in "0123456789abcdefABCDEF" for c in raw):
+            raise ValueError("must be a 32-byte private key in hex")  # never echo the key
+        return "0x" + raw.lower()
+
+    @property
+    def external(self) -> bool:
+        return self.rpc_url is not None
 
 
 class RollupsConfig(_Model):
@@ -63,6 +97,13 @@ class RollupsConfig(_Model):
     #: Port of the first rollup; the next ones count up from it (0: any free port each).
     port: Port = 9545
     block_time: Seconds = 2.0
+    #: Seconds an output must age on the L1 before withdrawals proven against it finalize
+    #: (the L2OutputOracle's ``finalizationPeriodSeconds``); OP's standard is 7 days.
+    challenge_window: Annotated[int, Field(ge=0)] = DEFAULT_CHALLENGE_WINDOW
+    #: L2 blocks between two proposed outputs.
+    submission_interval: Annotated[int, Field(gt=0)] = DEFAULT_SUBMISSION_INTERVAL
+    #: Where batchers post: "auto" is blobs on the embedded L1, calldata on an external one.
+    da: Literal["calldata", "blobs", "auto"] = "auto"
 
 
 class ChainPlan(_Model):
@@ -87,6 +128,10 @@ class NetworkConfig(_Model):
     accounts: AccountsConfig = AccountsConfig()
     #: Time only moves through ``Network.advance`` (tests and simulations).
     virtual_time: bool = False
+    #: Keep the chains in this directory and resume them at the next start (docs/data-dir.md).
+    data_dir: str | None = None
+    #: With ``data_dir``: fsync every record (survives a power cut, not only a crash).
+    fsync: bool = False
 
     @field_validator("host")
     @classmethod
@@ -94,6 +139,20 @@ class NetworkConfig(_Model):
         if not value.strip():
             raise ValueError("host must not be empty")
         return value.strip()
+
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("data_dir must not be empty")
+        return value
+
+    @property
+    def da_mode(self) -> Literal["calldata", "blobs"]:
+        """``rollups.da`` with "auto" resolved."""
+        if self.rollups.da == "auto":
+            return "calldata" if self.l1.external else "blobs"
+        return self.rollups.da
 
     @property
     def rollup_ids(self) -> list[int]:
@@ -132,7 +191,9 @@ class NetworkConfig(_Model):
         """Reject combinations no single field can see; return self."""
         plan = self.plan()
         ids = [c.chain_id for c in plan]
-        if len(set(ids)) != len(ids):
+        if self.l1.external or self.l1.key is not None:
+            self._check_external()
+        elif len(set(ids)) != len(ids):
             raise ConfigError(
                 f"l1.chain_id {self.l1.chain_id} is also a rollup chain id "
                 f"({ids[1]}..{ids[-1]}); pick another l1.chain_id or rollups.chain_id"
@@ -143,7 +204,9 @@ class NetworkConfig(_Model):
                 f"block_time: chain {unknown[0]} is not in this network (chains: "
                 f"{', '.join(map(str, ids))})"
             )
-        named = {"admin_port": self.admin_port, "l1.port": self.l1.port}
+        named = {"admin_port": self.admin_port}
+        if not self.l1.external:  # an external L1 listens elsewhere
+            named["l1.port"] = self.l1.port
         named.update({f"rollup {c.chain_id} port": c.port for c in plan[1:]})
         if self.rollups.port and self.rollups.port + self.rollups.count - 1 > 65535:
             raise ConfigError(
@@ -156,6 +219,16 @@ class NetworkConfig(_Model):
                 who = " and ".join(k for k, p in named.items() if p == port)
                 raise ConfigError(f"port {port} is used twice: {who}")
         return self
+
+    def _check_external(self) -> None:
+        if self.l1.rpc_url is None or self.l1.key is None:
+            raise ConfigError(
+                "an external L1 needs both l1.rpc_url (--l1-rpc) and l1.key (--l1-key)"
+            )
+        if self.virtual_time:
+            raise ConfigError("virtual_time needs the embedded L1: an external L1 keeps its time")
+        if self.data_dir is not None:
+            raise ConfigError("data_dir with an external L1 is not supported yet")
 
     def chain_configs(self) -> list[tuple[ChainPlan, ChainConfig]]:
         """The plan of every chain with the ChainConfig it is built from, L1 first."""

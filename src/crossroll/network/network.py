@@ -15,24 +15,33 @@ import dataclasses
 import functools
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..abc import ChainAPI, ClientAPI
-from ..errors import ConfigError
+from ..errors import ConfigError, InvalidParams
 from ..l1.blobs import (
     BlobStore,
     beacon_sidecars_json,
     chain_sidecars,
     sidecar_json,
 )
+from ..l1.remote import RemoteL1View
+from ..l1.view import LocalL1View
 from ..rollup import DepositSequencer, L1Addresses, Proposer
+from ..rollup.batcher import Batcher
+from ..rollup.safety import SafetyHeads
 from ..types import BlockRef, DevAccount
 from .accounts import checksum
 from .admin import AdminServer
 from .config import DERIVATION_PATH, ChainPlan, NetworkConfig
+from .datadir import DataDir
 from .rollups import RollupWiring
 from .runtime import ChainFactory, Host, ServerFactory, as_service, default_chain
 from .sources import build, overrides_layer
+
+if TYPE_CHECKING:
+    from ..rollup.transact import L1Receipt
+    from ..rollup.withdrawals import Withdrawals, WithdrawalStatus
 
 __all__ = [
     "ChainFactory",
@@ -47,11 +56,15 @@ __all__ = [
 class ChainHandle:
     """One chain of a running network: its ChainAPI, its endpoint and clients."""
 
+    external = False  # see ExternalL1Handle
+
     def __init__(self, plan: ChainPlan, chain: ChainAPI, server: Any, lock: threading.RLock):
         self.plan = plan
         self.chain = chain
         self.server = server
         self._lock = lock
+        #: A verifier node's derivation (:meth:`Network.start_verifier`); None otherwise.
+        self.derivation: Any = None
         self.chain_id: int = plan.chain_id
         self.name: str = plan.name
 
@@ -91,16 +104,59 @@ class ChainHandle:
         return f"<ChainHandle {self.name} {self.chain_id} {self.url}>"
 
 
+class ExternalL1Handle(ChainHandle):
+    """The L1 when it is an external node (``l1.rpc_url``): an endpoint and clients, but
+    no chain or server in this process (``.chain`` raises a ConfigError saying so)."""
+
+    external = True
+
+    def __init__(self, plan: ChainPlan, url: str, client: ClientAPI) -> None:
+        absent = _Absent(f"the L1 is the external node {url}: use net.l1.client()")
+        super().__init__(plan, cast(ChainAPI, absent), None, threading.RLock())
+        self._url, self._client = url, client
+
+    @property
+    def port(self) -> int:
+        return self.plan.port
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    def client(self) -> ClientAPI:
+        return self._client
+
+    def inproc(self) -> ClientAPI:
+        """The same client: there is no dispatcher in this process to call directly."""
+        return self._client
+
+    def info(self) -> dict[str, Any]:
+        return {**super().info(), "external": True}
+
+
+class _Absent:
+    def __init__(self, message: str) -> None:
+        self._message = message
+
+    def __getattr__(self, name: str) -> Any:
+        raise ConfigError(self._message)
+
+
 class Network(Host[NetworkConfig]):
     """A running devnet.  Build it with :meth:`start`; stop it with :meth:`stop`
     or by leaving its ``with`` block."""
 
     def __init__(self, config: NetworkConfig, **factories: Any) -> None:
         """``factories``: ``chain_factory`` and ``server_factory`` (see :class:`Host`)."""
-        super().__init__(config, **factories)
+        # A data dir is read before the clock exists: virtual time resumes where it stopped.
+        data = DataDir(config) if config.data_dir is not None else None
+        start = data.resume_time if data is not None else None
+        super().__init__(config, virtual_start=start, **factories)
+        self._data = data
         self._handles: dict[int, ChainHandle] = {}
         self._ready = False
         self._blobs: BlobStore | None = None
+        self._remote_l1: RemoteL1View | None = None  # an external L1's (l1.rpc_url)
         self._rollups = RollupWiring(config)
         self.admin = AdminServer(self, host=config.host, port=config.admin_port, lock=self.lock)
 
@@ -132,7 +188,10 @@ class Network(Host[NetworkConfig]):
 
     @property
     def l1(self) -> ChainHandle:
-        return self._handles[self.config.l1.chain_id]
+        for handle in self._handles.values():  # an external L1 has the node's chain id
+            if handle.plan.kind == "l1":
+                return handle
+        raise ConfigError("the network has not started")
 
     @property
     def rollups(self) -> list[ChainHandle]:
@@ -147,7 +206,8 @@ class Network(Host[NetworkConfig]):
 
     @property
     def accounts(self) -> Sequence[DevAccount]:
-        return self.l1.chain.dev_accounts
+        local = [h for h in self.chains if not h.external]
+        return local[0].chain.dev_accounts if local else ()
 
     @property
     def admin_url(self) -> str:
@@ -163,6 +223,8 @@ class Network(Host[NetworkConfig]):
         """The L1's blob sidecar store (KZG-checked, pruned after the L1 rules'
         retention window).  The L1 chain adds the sidecars of every block with blob
         (type 3) transactions when it is mined."""
+        if self.config.l1.external:
+            raise ConfigError("the L1 is external: crossroll keeps no blobs of it (ask its node)")
         if self._blobs is None:
             raise ConfigError("the network has not started")
         return self._blobs
@@ -197,6 +259,104 @@ class Network(Host[NetworkConfig]):
         """What ``admin_getL1Addresses`` answers."""
         return self.l1_addresses.to_json()
 
+    # ---------------------------------------------------------- rollup nodes
+    @property
+    def batchers(self) -> list[Batcher]:
+        """One batcher per rollup, in chain-id order."""
+        return list(self._rollups.batchers)
+
+    def safety(self, chain_id: int) -> SafetyHeads:
+        """Rollup ``chain_id``'s unsafe / safe / finalized heads."""
+        index = self.config.rollup_ids.index(self.chain(chain_id).chain_id)
+        return self._rollups.safety[index]
+
+    def rollup_json(self, chain_id: int) -> dict[str, Any]:
+        """What ``crossroll_getRollup`` answers (see :mod:`crossroll.network.views`)."""
+        from .views import rollup_view
+
+        if chain_id not in self.config.rollup_ids:
+            known = ", ".join(map(str, self.config.rollup_ids))
+            raise InvalidParams(f"no rollup {chain_id} in this network (rollups: {known})")
+        with self.lock:
+            return rollup_view(self, chain_id)
+
+    def start_verifier(self, chain_id: int, *, serve: bool = True) -> ChainHandle:
+        """Start a verifier node for rollup ``chain_id``: its own chain from the rollup's
+        genesis, built only from what the L1 holds (deposits and batches), on the
+        network's clock; served over JSON-RPC on a free port unless ``serve`` is False.
+        Its derivation is ``handle.derivation``; it stops with the network."""
+        rollup = self.chain(chain_id)
+        config = dataclasses.replace(
+            rollup.chain.config,  # type: ignore[attr-defined]
+            block_time=None,
+            automine=False,
+            genesis_timestamp=rollup.chain.block(0).header.timestamp,
+        )
+        with self.lock:
+            chain, server = self._serve(config, self.config.host, 0)
+            derivation = self._rollups.verifier(chain_id, chain, self.scheduler)
+        plan = rollup.plan.model_copy(update={"name": f"{rollup.name}-verifier", "port": 0})
+        handle = ChainHandle(plan, chain, server, self.lock)
+        handle.derivation = derivation
+        services = [derivation, server] if serve else [derivation]
+        for service in services:
+            self.runtime.call(self._orchestrator.start_late(service))
+        return handle
+
+    # ---------------------------------------------------------- withdrawals
+    def withdrawals(self, chain_id: int) -> Withdrawals:
+        """Rollup ``chain_id``'s withdrawals over in-process clients of its L2 and the L1."""
+        from ..rollup.withdrawals import Withdrawals
+
+        where = self.l1_addresses.rollup(chain_id)
+        return Withdrawals(self.l1.inproc(), self.chain(chain_id).inproc(), where)
+
+    def withdrawal(
+        self, l2_tx_hash: bytes | str, chain_id: int | None = None, index: int = 0
+    ) -> WithdrawalStatus:
+        """Where the ``index``-th withdrawal of an L2 transaction stands (``chain_id``
+        None: the rollup that mined it)."""
+        withdrawals, tx = self._withdrawals_of(l2_tx_hash, chain_id)
+        return withdrawals.status(tx, index)
+
+    def withdrawal_json(
+        self, l2_tx_hash: bytes, chain_id: int | None = None, index: int = 0
+    ) -> dict[str, Any]:
+        """What ``crossroll_getWithdrawal`` answers."""
+        return self.withdrawal(l2_tx_hash, chain_id, index).to_json()
+
+    def prove_withdrawal(
+        self,
+        l2_tx_hash: bytes | str,
+        account: DevAccount | None = None,
+        chain_id: int | None = None,
+        index: int = 0,
+    ) -> L1Receipt:
+        """Prove the withdrawal on the L1, signed by ``account`` (dev account 0 if None)."""
+        withdrawals, tx = self._withdrawals_of(l2_tx_hash, chain_id)
+        return withdrawals.prove(tx, account or self.accounts[0], index)
+
+    def finalize_withdrawal(
+        self,
+        l2_tx_hash: bytes | str,
+        account: DevAccount | None = None,
+        chain_id: int | None = None,
+        index: int = 0,
+    ) -> L1Receipt:
+        """Finalize a proven withdrawal after its challenge window (signer as above)."""
+        withdrawals, tx = self._withdrawals_of(l2_tx_hash, chain_id)
+        return withdrawals.finalize(tx, account or self.accounts[0], index)
+
+    def _withdrawals_of(
+        self, l2_tx_hash: bytes | str, chain_id: int | None
+    ) -> tuple[Withdrawals, bytes]:
+        from ..rollup.withdrawals import locate, parse_tx_hash
+
+        tx = parse_tx_hash(l2_tx_hash)
+        if chain_id is None:
+            chain_id = locate({h.chain_id: h.inproc() for h in self.rollups}, tx)
+        return self.withdrawals(chain_id), tx
+
     def chain_infos(self) -> list[dict[str, Any]]:
         """What ``admin_getChains`` answers."""
         return [h.info() for h in self.chains]
@@ -220,12 +380,19 @@ class Network(Host[NetworkConfig]):
     # ---------------------------------------------------------- internals
     async def _astart(self) -> None:
         # The admin server first, so /ready answers 503 while chains start.
+        if self._data is not None:  # stopped last: journals close after every writer stopped
+            self._orchestrator.add_stage(self._data)
         self._orchestrator.add_stage(self.admin)
         with self.lock:
             for plan, chain_config in self.config.chain_configs():
+                if plan.kind == "l1" and self.config.l1.external:  # no L1 chain here
+                    self._remote_l1 = self._connect_l1()
+                    continue
                 if plan.kind == "l1":  # the deployer and role accounts, never a user's
                     alloc = (*chain_config.alloc, *self._rollups.genesis_alloc())
                     chain_config = dataclasses.replace(chain_config, alloc=alloc)
+                if self._data is not None:  # the genesis time of the first start
+                    chain_config = self._data.chain_config(chain_config)
                 chain, server = self._serve(chain_config, self.config.host, plan.port)
                 self._handles[plan.chain_id] = ChainHandle(plan, chain, server, self.lock)
                 if plan.kind == "l1":
@@ -234,15 +401,46 @@ class Network(Host[NetworkConfig]):
                     on_sidecars = getattr(chain, "on_sidecars", None)
                     if on_sidecars is not None:  # the L1's mined blobs land in the store
                         on_sidecars(functools.partial(self._blobs.add, replace=True))
+                if self._data is not None:  # replay the chain's journal, then record into it
+                    blobs = self._blobs if plan.kind == "l1" else None
+                    self._data.attach(chain, self.scheduler, blobs)
             # Before any server accepts users: their first addresses stay anvil's.
-            self._rollups.deploy(self.l1, self.rollups, self.scheduler)
-        self._orchestrator.add_stage(*(as_service(h.chain, self.lock) for h in self.chains))
+            l1_view = self._remote_l1 or LocalL1View(self.l1.chain, self._blobs)
+            if self._data is not None and self._data.restarting:
+                self._rollups.restore(
+                    self.l1,
+                    self.rollups,
+                    self.scheduler,
+                    l1_view,
+                    self._data.addresses,
+                    rederive=self._data.empty_rollups,
+                )
+            else:
+                self._rollups.deploy(self.l1, self.rollups, self.scheduler, l1_view)
+                if self._data is not None:  # network.json last: the first start is complete
+                    chains = [h.chain for h in self.chains]
+                    self._data.save(self.config, chains, self.l1_addresses)
+        local = [h for h in self.chains if not h.external]
+        self._orchestrator.add_stage(*(as_service(h.chain, self.lock) for h in local))
         if self._blobs is not None:
             self._orchestrator.add_stage(self._blobs)
+        if self._remote_l1 is not None:  # polls the external L1 from its head at start
+            self._orchestrator.add_stage(self._remote_l1)
         self._orchestrator.add_stage(*self._rollups.services)
-        self._orchestrator.add_stage(*(h.server for h in self.chains))
+        self._orchestrator.add_stage(*(h.server for h in local))
         await self._orchestrator.start()
         self._ready = True
+
+    def _connect_l1(self) -> RemoteL1View:
+        """The external L1's handle (chain id from its node) and the view services read."""
+        from .external import external_plan, l1_client, remote_view
+
+        url = self.config.l1.rpc_url
+        assert url is not None
+        client = l1_client(url)
+        handle = ExternalL1Handle(external_plan(self.config, client), url, client)
+        self._handles[handle.chain_id] = handle
+        return remote_view(self.config, client, self.scheduler)
 
 
 def with_overrides(config: NetworkConfig, overrides: dict[str, Any]) -> NetworkConfig:

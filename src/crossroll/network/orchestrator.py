@@ -64,6 +64,11 @@ class Orchestrator:
             raise CrossrollError(f"{service.name} failed to start: {exc.strerror or exc}") from exc
         self._started.append(service)
 
+    async def start_late(self, service: ServiceAPI) -> None:
+        """Start a service after the stages (a verifier added to a running network); it
+        stops with the others, before every service started earlier."""
+        await self._start_one(service)
+
     async def stop(self) -> None:
         """Stop every started service in reverse order; raise ShutdownError at the end
         if any of them failed."""

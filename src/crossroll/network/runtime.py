@@ -65,13 +65,14 @@ def as_service(chain: ChainAPI, lock: threading.RLock) -> ServiceAPI:
 class Runtime(LoopThread):
     """The loop thread with the lock and the clock (wall or virtual) attached to it."""
 
-    def __init__(self, *, virtual_time: bool = False) -> None:
+    def __init__(self, *, virtual_time: bool = False, start: float | None = None) -> None:
+        """``start``: where virtual time begins (default: now); a restart resumes it."""
         from ..clock import VirtualClock, WallClock
 
         super().__init__("crossroll-loop")
         self.lock = threading.RLock()
         self.scheduler: SchedulerAPI = (
-            VirtualClock(lock=self.lock) if virtual_time else WallClock(lock=self.lock)
+            VirtualClock(start, lock=self.lock) if virtual_time else WallClock(lock=self.lock)
         )
 
     def open(self) -> asyncio.AbstractEventLoop:
@@ -106,10 +107,11 @@ class Host(Generic[ConfigT]):
         *,
         chain_factory: ChainFactory = default_chain,
         server_factory: ServerFactory = default_server,
+        virtual_start: float | None = None,
     ) -> None:
         self.config: ConfigT = config.check()
         virtual_time = isinstance(config, NetworkConfig) and config.virtual_time
-        self.runtime = Runtime(virtual_time=virtual_time)
+        self.runtime = Runtime(virtual_time=virtual_time, start=virtual_start)
         self.lock = self.runtime.lock
         self.scheduler = self.runtime.scheduler
         self._chain_factory = chain_factory

@@ -36,6 +36,12 @@ NETWORK_ENV = {
     "L1_CHAIN_ID": "l1.chain_id",
     "L1_PORT": "l1.port",
     "L1_BLOCK_TIME": "l1.block_time",
+    "L1_RPC_URL": "l1.rpc_url",
+    "L1_KEY": "l1.key",
+    "L1_BEACON_URL": "l1.beacon_url",
+    "DA": "rollups.da",
+    "CHALLENGE_WINDOW": "rollups.challenge_window",
+    "SUBMISSION_INTERVAL": "rollups.submission_interval",
     "L2_CHAIN_ID": "rollups.chain_id",
     "L2_STARTING_PORT": "rollups.port",
     "L2_BLOCK_TIME": "rollups.block_time",
@@ -43,6 +49,8 @@ NETWORK_ENV = {
     "MNEMONIC": "accounts.mnemonic",
     "ACCOUNTS": "accounts.count",
     "BALANCE": "accounts.balance",
+    "DATA_DIR": "data_dir",
+    "FSYNC": "fsync",
 }
 
 #: Environment variable (without prefix) -> key of NodeConfig.
@@ -104,7 +112,8 @@ def env_layer(
         var = ENV_PREFIX + suffix
         if var not in env:
             continue
-        where = f"env {var}={env[var]!r}"
+        secret = suffix.endswith("KEY")  # a private key is never echoed in an error
+        where = f"env {var}" if secret else f"env {var}={env[var]!r}"
         if key in per_chain:
             layer.update(parse_block_times([env[var]], where))
         else:

@@ -4,7 +4,11 @@
 - :mod:`.deploy`: the L1 contracts of a set of rollups (:class:`L1Addresses`);
 - :mod:`.output`: OP's v0 output root of an L2 block;
 - :mod:`.proposer`: the service posting output roots to the L1 oracle;
-- :mod:`.sequencer`: the service putting the portal's deposits first into L2 blocks.
+- :mod:`.l1info`: the L1-attributes deposit (OP's ``L1Block`` Ecotone calldata);
+- :mod:`.origin`: what each L2 block consumed of the L1, and its deposit prefix;
+- :mod:`.sequencer`: the service putting the L1-info and portal deposits first into L2 blocks;
+- :mod:`.withdrawals`: a withdrawal's lifecycle, proven and finalized over JSON-RPC
+  (import it from there: ``crossroll up`` does not need it at start-up).
 """
 
 from __future__ import annotations
@@ -19,13 +23,17 @@ from .config import (
     role_account,
 )
 from .deploy import deploy_rollups, planned_addresses
+from .l1info import L1Info
+from .origin import BlockOrigin, block_deposits, genesis_origin
 from .output import Output, output_at, output_root
 from .proposer import Proposal, Proposer
 from .sequencer import DepositSequencer
 
 __all__ = [
+    "BlockOrigin",
     "DepositSequencer",
     "L1Addresses",
+    "L1Info",
     "Output",
     "Proposal",
     "Proposer",
@@ -33,9 +41,11 @@ __all__ = [
     "RollupAddresses",
     "RollupConfig",
     "batch_inbox",
+    "block_deposits",
     "deploy_rollups",
     "deployer_account",
     "genesis_alloc",
+    "genesis_origin",
     "output_at",
     "output_root",
     "planned_addresses",

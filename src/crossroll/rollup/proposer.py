@@ -7,13 +7,15 @@ intervals are never skipped or posted twice, and a failed send is simply tried a
 next tick.  One transaction is in flight at a time; its nonce is the proposer's ``latest``
 one, so a restart cannot put a second proposal for the same block in the pool.
 
-L2 blocks are proposed as soon as they are sequenced ("latest"); once derivation exists the
-proposer should follow the rollup's ``safe`` head instead.
+In a devnet the proposer follows the rollup's ``safe`` head (blocks whose batch is on the L1),
+so an output never commits to a block the L1 cannot rebuild; without a safe head it
+proposes sequenced (``latest``) blocks.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +78,10 @@ class Proposer(ServiceAPI):
         scheduler: SchedulerAPI,
         *,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
+        safe_head: Callable[[], int] | None = None,
     ) -> None:
+        """``safe_head()``: the newest L2 block whose batch is on L1 (the rollup node's
+        derivation); outputs are proposed only up to it.  None: up to the L2 head."""
         self.name = f"proposer-{config.chain_id}"
         self.config = config
         self.oracle = oracle
@@ -84,17 +89,19 @@ class Proposer(ServiceAPI):
         self.l2 = l2
         self.scheduler = scheduler
         self.poll_interval = poll_interval
+        self.safe_head = safe_head
         #: The last error of a tick (cleared by the next proposal); the tick is retried.
         self.last_error: CrossrollError | None = None
         self._proposals: list[Proposal] = []
         self._in_flight: _InFlight | None = None
         self._timer: TimerAPI | None = None
+        self._quiet_at: tuple[Any, ...] | None = None  # heads when a tick last did nothing
 
     # ------------------------------------------------------------- lifecycle
     async def start(self) -> None:
         self.sync()
         if self._timer is None:
-            self._timer = self.scheduler.every(self.poll_interval, self.tick)
+            self._timer = self.scheduler.every(self.poll_interval, self.tick, idle=self.idle)
 
     async def stop(self) -> None:
         timer, self._timer = self._timer, None
@@ -137,6 +144,8 @@ class Proposer(ServiceAPI):
     # ------------------------------------------------------------------ work
     def tick(self) -> None:
         """One step on the clock; an error is kept in :attr:`last_error` and retried."""
+        self._quiet_at = None
+        before = len(self._proposals)
         try:
             for _ in range(MAX_PROPOSALS_PER_TICK):
                 if not self._step():
@@ -144,6 +153,19 @@ class Proposer(ServiceAPI):
         except CrossrollError as exc:
             self.last_error = exc
             log.warning("%s: %s (retrying at the next tick)", self.name, exc.message)
+            return
+        if self._in_flight is None and len(self._proposals) == before:
+            self._quiet_at = self._heads()
+
+    def idle(self) -> bool:
+        """The last tick did nothing and no head (L1, L2, safe) moved since: the next
+        would do nothing either (a virtual clock may skip it)."""
+        return self._quiet_at is not None and self._quiet_at == self._heads()
+
+    def _heads(self) -> tuple[Any, ...]:
+        l1 = self.l1.request("eth_getBlockByNumber", ["latest", False])
+        safe = None if self.safe_head is None else self.safe_head()
+        return l1["hash"], self.l2.head().header.hash, safe
 
     def _step(self) -> bool:
         """Settle the transaction in flight or send the next one; True if another step may
@@ -151,7 +173,7 @@ class Proposer(ServiceAPI):
         if self._in_flight is not None:
             return self._settle(self._in_flight)
         next_block = self._view_uint("nextBlockNumber()")
-        if self.l2.head().number < next_block:
+        if self._proposable() < next_block:
             return False
         l1_head = self.l1.request("eth_getBlockByNumber", ["latest", False])
         if not self._due(next_block, transact.quantity(l1_head["timestamp"])):
@@ -198,6 +220,11 @@ class Proposer(ServiceAPI):
         )
         self.last_error = None
         return True
+
+    def _proposable(self) -> int:
+        """The newest L2 block an output may be proposed for."""
+        head = self.l2.head().number
+        return head if self.safe_head is None else min(head, self.safe_head())
 
     def _due(self, l2_block: int, l1_timestamp: int) -> bool:
         """Whether the oracle accepts an output for ``l2_block`` in the L1 block after one at

@@ -46,6 +46,7 @@ class L1Receipt:
     status: int
     contract_address: Address | None
     gas_used: int
+    blob_gas_used: int = 0
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> L1Receipt:
@@ -57,6 +58,7 @@ class L1Receipt:
             status=quantity(obj["status"]),
             contract_address=unhex(contract) if contract else None,
             gas_used=quantity(obj["gasUsed"]),
+            blob_gas_used=quantity(obj.get("blobGasUsed") or 0),
         )
 
 

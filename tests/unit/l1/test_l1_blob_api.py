@@ -22,7 +22,8 @@ WINDOW = 600
 
 @pytest.fixture(scope="module")
 def net() -> Iterator[Network]:
-    with Network.start(virtual_time=True, rollups=1, **FREE) as network:
+    # calldata DA: the only blobs on this L1 are the test's own
+    with Network.start(virtual_time=True, rollups=1, rollups__da="calldata", **FREE) as network:
         network.advance(12 * 3)  # L1 blocks 1..3
         with network.lock:
             assert network.blobs.retention_seconds == RETENTION

@@ -31,7 +31,7 @@ ChainFactory = Callable[..., Chain]
 
 @pytest.fixture
 def clock() -> VirtualClock:
-    return VirtualClock(start=START)
+    return VirtualClock(start=START, tail=10_000)  # every slot fires: the tests count blocks
 
 
 @pytest.fixture

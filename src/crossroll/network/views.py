@@ -1,0 +1,100 @@
+"""Operator views of a running devnet's rollups: what ``crossroll_getRollup`` answers and
+``crossroll status`` prints.
+
+A rollup's view gathers, without changing anything: its safety heads (unsafe, safe,
+finalized), its settlement addresses and role accounts, the last batch the batcher landed
+(L2 range, DA kind, bytes, compression, L1 gas), the last output on the oracle, derivation's
+counters (batcher transactions read, ignored senders, dropped frames and blocks), deposits
+waiting on L1 and withdrawals initiated on the L2 and not finalized on the L1.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from eth_hash.auto import keccak
+
+from ..errors import CrossrollError
+from ..rollup.transact import hexstr
+
+if TYPE_CHECKING:
+    from .network import Network
+
+MESSAGE_PASSED = keccak(b"MessagePassed(uint256,address,address,uint256,uint256,bytes,bytes32)")
+FINALIZED = "finalizedWithdrawals(bytes32)"
+
+
+def rollup_view(net: Network, chain_id: int) -> dict[str, Any]:
+    """The operator's view of rollup ``chain_id`` (call under the network's lock)."""
+    handle = net.chain(chain_id)
+    index = net.config.rollup_ids.index(handle.chain_id)
+    wiring = net._rollups
+    config = wiring.configs[index]
+    batcher, proposer = wiring.batchers[index], wiring.proposers[index]
+    tracker, sequencer = wiring.trackers[index], wiring.sequencers[index]
+    heads = wiring.safety[index]
+    proposals = proposer.proposals
+    return {
+        "chainId": chain_id,
+        "rpcUrl": handle.url,
+        "heads": heads.to_json(),
+        "da": batcher.da,
+        "challengeWindow": config.challenge_window,
+        "submissionInterval": config.submission_interval,
+        "l1Addresses": net.l1_addresses.rollup(chain_id).to_json(),
+        "batcher": hexstr(config.batcher.address),
+        "proposer": hexstr(config.proposer.address),
+        "batches": len(batcher.records),
+        "lastBatch": batcher.records[-1].to_json() if batcher.records else None,
+        "outputs": len(proposals),
+        "lastOutput": proposals[-1].to_json() if proposals else None,
+        "derivation": {
+            **tracker.counters.to_json(),
+            "l1BlocksRead": tracker.next_l1,
+            "error": tracker.last_error.message if tracker.last_error else None,
+        },
+        "pendingDeposits": len(sequencer.pending()),
+        "pendingWithdrawals": pending_withdrawals(net, chain_id),
+        "errors": {
+            name: err.message
+            for name, err in (("batcher", batcher.last_error), ("proposer", proposer.last_error))
+            if err is not None
+        },
+    }
+
+
+def pending_withdrawals(net: Network, chain_id: int) -> list[dict[str, Any]]:
+    """Withdrawals initiated on the rollup and not yet finalized on the L1, oldest first:
+    ``{withdrawalHash, l2TransactionHash, l2BlockNumber, value}``."""
+    from ..chain.rules import L2_TO_L1_MESSAGE_PASSER
+    from ..rollup.abi import calldata, decode
+    from ..rollup.transact import call
+    from ..types import LogFilter
+
+    l2 = net.chain(chain_id).chain
+    portal = net.l1_addresses.rollup(chain_id).optimism_portal
+    l1 = net.l1.inproc()
+    flt = LogFilter(
+        from_block=0,
+        to_block=l2.head().number,
+        addresses=(L2_TO_L1_MESSAGE_PASSER,),
+        topics=((MESSAGE_PASSED,),),
+    )
+    out = []
+    for entry in l2.logs(flt):
+        whash = entry.data[96:128]  # (value, gasLimit, offset of data, withdrawalHash, ...)
+        try:
+            done = decode(["bool"], call(l1, portal, calldata(FINALIZED, whash)))[0]
+        except CrossrollError:
+            done = False
+        if not done:
+            value = int.from_bytes(entry.data[:32], "big")
+            out.append(
+                {
+                    "withdrawalHash": hexstr(whash),
+                    "l2TransactionHash": hexstr(entry.transaction_hash),
+                    "l2BlockNumber": entry.block_number,
+                    "value": str(value),
+                }
+            )
+    return out

@@ -1,0 +1,276 @@
+"""The batcher: posts the rollup's L2 blocks to the L1 batch inbox, as calldata or blobs.
+
+Each tick (by default once per L1 block time) it takes the L2 blocks it has not posted yet,
+makes them one :class:`~crossroll.da.Batch` (per block: number, timestamp, parent hash, L1
+origin and the raw non-deposit transactions; deposits are on L1 already), compresses it into
+one channel (:class:`~crossroll.da.ChannelBuilder`: columnar codec + brotli by default) and
+sends the channel's frames to the inbox from the batcher key: one frame per calldata
+transaction, or one frame per blob and up to six blobs per type-3 transaction.
+
+One channel is in flight at a time.  When all its transactions are mined it is recorded
+(:class:`BatchRecord`); if one reverts or leaves the pool unmined, or the L2 chain below
+what was posted changes (an L2 ``evm_revert``), the batcher starts again from the rollup's
+safe head, which only derivation moves, so a block is never lost and a restarted batcher
+(a new object) re-posts at most what L1 does not have yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..abc import ChainAPI, ClientAPI, SchedulerAPI, ServiceAPI, TimerAPI
+from ..errors import CrossrollError, L1TransactionFailed
+from ..types import Block, Hash32
+from . import transact
+from .config import RollupConfig
+
+if TYPE_CHECKING:
+    from ..da import Frame
+
+log = logging.getLogger(__name__)
+
+DA = Literal["calldata", "blobs"]
+#: Most frame bytes per calldata transaction: under geth's 128 KiB transaction size limit.
+CALLDATA_FRAME_SIZE = 120_000
+#: Blobs per type-3 transaction (Cancun's per-block maximum).
+MAX_BLOBS_PER_TX = 6
+#: Most L2 blocks in one channel.
+MAX_BLOCKS_PER_CHANNEL = 600
+DEFAULT_INTERVAL = 12.0
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRecord:
+    """One channel the L1 has: which L2 blocks, where, and what it cost."""
+
+    first_block: int
+    last_block: int
+    l2_transactions: int
+    da: str
+    l1_block: int  # of the channel's last transaction
+    l1_tx_hashes: tuple[Hash32, ...]
+    raw_bytes: int  # the L2 transactions' signed encodings
+    posted_bytes: int  # channel data (compressed, framed) sent to L1
+    blobs: int
+    l1_gas: int  # execution gas of the batcher transactions
+    blob_gas: int
+
+    @property
+    def compression_ratio(self) -> float:
+        return self.raw_bytes / self.posted_bytes if self.posted_bytes else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "firstBlock": self.first_block,
+            "lastBlock": self.last_block,
+            "l2Transactions": self.l2_transactions,
+            "da": self.da,
+            "l1BlockNumber": self.l1_block,
+            "l1TransactionHashes": [transact.hexstr(h) for h in self.l1_tx_hashes],
+            "rawBytes": self.raw_bytes,
+            "postedBytes": self.posted_bytes,
+            "compressionRatio": round(self.compression_ratio, 3),
+            "blobs": self.blobs,
+            "l1GasUsed": self.l1_gas,
+            "blobGasUsed": self.blob_gas,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _InFlight:
+    first: Block
+    last: Block
+    l2_txs: int
+    tx_hashes: tuple[Hash32, ...]
+    raw_bytes: int
+    posted_bytes: int
+    blobs: int
+
+
+class Batcher(ServiceAPI):
+    def __init__(
+        self,
+        config: RollupConfig,
+        l1: ClientAPI,
+        l2: ChainAPI,
+        scheduler: SchedulerAPI,
+        *,
+        origin: Callable[[Block], int],
+        safe_head: Callable[[], int],
+        da: DA = "calldata",
+        interval: float = DEFAULT_INTERVAL,
+        builder: Any = None,
+    ) -> None:
+        """``origin(block)``: the L1 origin number of an L2 block (the sequencer knows);
+        ``safe_head()``: the rollup's derived safe head (where posting restarts from)."""
+        from ..da import ChannelBuilder
+
+        self.name = f"batcher-{config.chain_id}"
+        self.config, self.l1, self.l2, self.scheduler = config, l1, l2, scheduler
+        self.origin, self.safe_head, self.da = origin, safe_head, da
+        self.interval = interval
+        frame = CALLDATA_FRAME_SIZE if da == "calldata" else None
+        self.builder = builder or (
+            ChannelBuilder(max_frame_size=frame) if frame else ChannelBuilder()
+        )
+        self.records: list[BatchRecord] = []
+        self.last_error: CrossrollError | None = None
+        self._posted: Block | None = None  # last L2 block on L1 or in flight
+        self._in_flight: _InFlight | None = None
+        self._timer: TimerAPI | None = None
+
+    # ------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        if self._timer is None:
+            self._timer = self.scheduler.every(self.interval, self.tick, idle=self.idle)
+
+    async def stop(self) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+
+    def idle(self) -> bool:
+        """Nothing to post and nothing in flight (the virtual clock may skip the tick)."""
+        return self._in_flight is None and self._next_number() > self.l2.head().number
+
+    # ------------------------------------------------------------------ work
+    def tick(self) -> None:
+        try:
+            if self._in_flight is not None and not self._settle(self._in_flight):
+                return
+            self._post()
+        except CrossrollError as exc:
+            self.last_error = exc
+            log.warning("%s: %s (retrying at the next tick)", self.name, exc.message)
+
+    def _next_number(self) -> int:
+        posted = self._posted
+        if posted is not None:
+            current = (
+                self.l2.block(posted.number) if posted.number <= self.l2.head().number else None
+            )
+            if current is None or current.hash != posted.hash:  # the L2 below us changed
+                self._posted = posted = None
+        return (posted.number if posted is not None else self.safe_head()) + 1
+
+    def _post(self) -> None:
+        from ..da import Batch, L2BlockData
+
+        first = self._next_number()
+        last = min(self.l2.head().number, first + MAX_BLOCKS_PER_CHANNEL - 1)
+        if first > last:
+            return
+        blocks = [self.l2.block(n) for n in range(first, last + 1)]
+        data = []
+        for block in blocks:
+            txs = tuple(tx.raw for tx in block.transactions if not tx.is_deposit)
+            data.append(
+                L2BlockData(
+                    block.number,
+                    block.header.timestamp,
+                    block.header.parent_hash,
+                    txs,
+                    self.origin(block),
+                )
+            )
+        batch = Batch(tuple(data))
+        channel = self.builder.build(batch)
+        if self.da == "blobs":
+            hashes = self._send_blobs(channel.frames)
+        else:
+            # one transaction per frame, with consecutive nonces: a channel over one
+            # frame is several transactions in the pool at once
+            first = transact.nonce(self.l1, self.config.batcher.address, "pending")
+            hashes = [
+                transact.send(
+                    self.l1, self.config.batcher, self.config.batch_inbox, tx, nonce_=first + i
+                )
+                for i, tx in enumerate(channel.transactions())
+            ]
+        self._posted = blocks[-1]
+        self._in_flight = _InFlight(
+            first=blocks[0],
+            last=blocks[-1],
+            l2_txs=len(batch.transactions),
+            tx_hashes=tuple(hashes),
+            raw_bytes=sum(len(tx) for tx in batch.transactions),
+            posted_bytes=len(channel.data),
+            blobs=len(channel.frames) if self.da == "blobs" else 0,
+        )
+        self._settle(self._in_flight)
+
+    def _send_blobs(self, frames: Sequence[Frame]) -> list[Hash32]:
+        from ..chain.blobtx import sign_blob_transaction
+        from ..da import BlobSidecar, batcher_data, encode_blob
+
+        account = self.config.batcher
+        chain_id = transact.quantity(self.l1.request("eth_chainId"))
+        nonce = transact.nonce(self.l1, account.address, "pending")
+        head = self.l1.request("eth_getBlockByNumber", ["latest", False])
+        tip = transact.quantity(self.l1.request("eth_maxPriorityFeePerGas"))
+        blob_fee = transact.quantity(self.l1.request("eth_blobBaseFee"))
+        hashes = []
+        for start in range(0, len(frames), MAX_BLOBS_PER_TX):
+            group = frames[start : start + MAX_BLOBS_PER_TX]
+            # each blob holds one batcher transaction's data: version byte + one frame
+            sidecars = [BlobSidecar.of(encode_blob(batcher_data([f]))) for f in group]
+            raw = sign_blob_transaction(
+                account.private_key,
+                chain_id=chain_id,
+                nonce=nonce,
+                to=self.config.batch_inbox,
+                sidecars=sidecars,
+                max_fee_per_gas=2 * transact.quantity(head.get("baseFeePerGas") or 0) + tip,
+                max_priority_fee_per_gas=tip,
+                max_fee_per_blob_gas=2 * blob_fee + 1,
+            )
+            hashes.append(
+                transact.unhex(self.l1.request("eth_sendRawTransaction", [transact.hexstr(raw)]))
+            )
+            nonce += 1
+        return hashes
+
+    def _settle(self, sent: _InFlight) -> bool:
+        """True once the channel in flight is settled (recorded, or abandoned to re-post)."""
+        receipts = [transact.receipt(self.l1, h) for h in sent.tx_hashes]
+        if any(r is None for r in receipts):
+            unmined = [h for h, r in zip(sent.tx_hashes, receipts, strict=True) if r is None]
+            if all(
+                self.l1.request("eth_getTransactionByHash", [transact.hexstr(h)]) for h in unmined
+            ):
+                return False  # still in the pool
+            self._abandon()
+            raise L1TransactionFailed(
+                f"batch of L2 blocks {sent.first.number}-{sent.last.number} left the L1 pool"
+            )
+        done = [r for r in receipts if r is not None]
+        if any(r.status != 1 for r in done):
+            self._abandon()
+            raise L1TransactionFailed(
+                f"batch of L2 blocks {sent.first.number}-{sent.last.number} reverted on the L1"
+            )
+        self._in_flight = None
+        self.last_error = None
+        self.records.append(
+            BatchRecord(
+                first_block=sent.first.number,
+                last_block=sent.last.number,
+                l2_transactions=sent.l2_txs,
+                da=self.da,
+                l1_block=max(r.block_number for r in done),
+                l1_tx_hashes=sent.tx_hashes,
+                raw_bytes=sent.raw_bytes,
+                posted_bytes=sent.posted_bytes,
+                blobs=sent.blobs,
+                l1_gas=sum(r.gas_used for r in done),
+                blob_gas=sum(r.blob_gas_used for r in done),
+            )
+        )
+        return True
+
+    def _abandon(self) -> None:
+        self._in_flight = None
+        self._posted = None  # start again from the safe head
