@@ -59,7 +59,13 @@ def test_safe_tag_follows_batches_on_l1(net: Network) -> None:
     assert rpc_number(net.chain(902).client(), "safe") > 0
 
 
-def test_verifier_agrees_at_every_safe_block(net: Network) -> None:
+@pytest.mark.parametrize("da", ["blobs", "calldata"])
+def test_verifier_agrees_at_every_safe_block(da: str) -> None:
+    with Network.start(virtual_time=True, rollups__da=da, **FREE) as net:
+        check_verifier(net, da)
+
+
+def check_verifier(net: Network, da: str) -> None:
     traffic(net, 901, 3)
     net.advance(40)
     verifier = net.start_verifier(901)
@@ -68,6 +74,7 @@ def test_verifier_agrees_at_every_safe_block(net: Network) -> None:
     sequencer = net.chain(901).chain
     derived = verifier.derivation.head.number
     assert derived == net.safety(901).safe() > 10
+    assert {r.da for r in net.batchers[0].records} == {da}
     for n in range(derived + 1):
         ours, theirs = sequencer.block(n), verifier.chain.block(n)
         assert theirs.hash == ours.hash
