@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from eth_hash.auto import keccak
-
 from ..errors import CrossrollError
 from ..rollup.transact import hexstr
 
 if TYPE_CHECKING:
     from .network import Network
 
-MESSAGE_PASSED = keccak(b"MessagePassed(uint256,address,address,uint256,uint256,bytes,bytes32)")
 FINALIZED = "finalizedWithdrawals(bytes32)"
 
 
@@ -69,32 +66,30 @@ def pending_withdrawals(net: Network, chain_id: int) -> list[dict[str, Any]]:
     from ..chain.rules import L2_TO_L1_MESSAGE_PASSER
     from ..rollup.abi import calldata, decode
     from ..rollup.transact import call
-    from ..types import LogFilter
+    from ..rollup.withdrawals.message import MESSAGE_PASSED, from_log
 
-    l2 = net.chain(chain_id).chain
+    flt = {
+        "fromBlock": "0x0",
+        "toBlock": "latest",
+        "address": hexstr(L2_TO_L1_MESSAGE_PASSER),
+        "topics": [hexstr(MESSAGE_PASSED)],
+    }
     portal = net.l1_addresses.rollup(chain_id).optimism_portal
     l1 = net.l1.inproc()
-    flt = LogFilter(
-        from_block=0,
-        to_block=l2.head().number,
-        addresses=(L2_TO_L1_MESSAGE_PASSER,),
-        topics=((MESSAGE_PASSED,),),
-    )
     out = []
-    for entry in l2.logs(flt):
-        whash = entry.data[96:128]  # (value, gasLimit, offset of data, withdrawalHash, ...)
+    for log in net.chain(chain_id).inproc().request("eth_getLogs", [flt]):
+        w = from_log(log, chain_id, 0)
         try:
-            done = decode(["bool"], call(l1, portal, calldata(FINALIZED, whash)))[0]
+            done = decode(["bool"], call(l1, portal, calldata(FINALIZED, w.hash)))[0]
         except CrossrollError:
             done = False
         if not done:
-            value = int.from_bytes(entry.data[:32], "big")
             out.append(
                 {
-                    "withdrawalHash": hexstr(whash),
-                    "l2TransactionHash": hexstr(entry.transaction_hash),
-                    "l2BlockNumber": entry.block_number,
-                    "value": str(value),
+                    "withdrawalHash": hexstr(w.hash),
+                    "l2TransactionHash": hexstr(w.l2_tx_hash),
+                    "l2BlockNumber": w.l2_block,
+                    "value": str(w.value),
                 }
             )
     return out

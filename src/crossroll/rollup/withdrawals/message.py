@@ -97,7 +97,7 @@ def withdrawals_in(l2: ClientAPI, chain_id: int, tx_hash: Hash32) -> list[Withdr
         raise WithdrawalNotFound(
             f"no mined transaction {hexstr(tx_hash)} on chain {chain_id}", data=hexstr(tx_hash)
         )
-    found = [_from_log(log, chain_id, i) for i, log in enumerate(_passed_logs(receipt))]
+    found = [from_log(log, chain_id, i) for i, log in enumerate(_passed_logs(receipt))]
     if not found:
         raise WithdrawalNotFound(
             f"transaction {hexstr(tx_hash)} on chain {chain_id} initiated no withdrawal",
@@ -115,7 +115,9 @@ def _passed_logs(receipt: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     ]
 
 
-def _from_log(log: Mapping[str, Any], chain_id: int, index: int) -> Withdrawal:
+def from_log(log: Mapping[str, Any], chain_id: int, index: int) -> Withdrawal:
+    """The withdrawal of one ``MessagePassed`` log (JSON-RPC form), the ``index``-th of
+    its transaction."""
     topics = [unhex(t) for t in log["topics"]]
     value, gas_limit, data, whash = decode(
         ["uint256", "uint256", "bytes", "bytes32"], unhex(log["data"])
