@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -12,10 +13,12 @@ from crossroll.abc import ClientAPI
 from crossroll.chain import Chain, ChainConfig
 from crossroll.chain.rules import L1Rules, L2Rules
 from crossroll.clock import VirtualClock
+from crossroll.network import Network
 from crossroll.rollup import L1Addresses, RollupConfig, deploy_rollups
+from crossroll.rollup.abi import calldata
 from crossroll.rpc.context import make_dispatcher
 from crossroll.rpc.inproc import InProcessClient
-from crossroll.types import GenesisAccount
+from crossroll.types import CallRequest, GenesisAccount
 
 # Test modules import helpers from here; one module object under both names (as in
 # tests/unit/contracts/conftest.py).
@@ -72,3 +75,27 @@ def deploy(
 ) -> L1Addresses:
     genesis = {c.chain_id: l2.block(0).header.timestamp for c, l2 in zip(configs, l2s, strict=True)}
     return deploy_rollups(client_of(l1, clock), configs, genesis, l1.dev_accounts[0])
+
+
+# --------------------------------------------------------- a whole devnet
+#: Every server of a test devnet on a free port.
+FREE: dict[str, Any] = {"l1__port": 0, "rollups__port": 0, "admin_port": 0}
+DEPOSIT = "depositTransaction(address,uint256,uint64,bool,bytes)"
+
+
+@pytest.fixture
+def net() -> Iterator[Network]:
+    """The default devnet (L1 and rollups 901, 902) on virtual time and free ports."""
+    with Network.start(virtual_time=True, **FREE) as network:
+        yield network
+
+
+def deposit(net: Network, chain_id: int, to: bytes, value: int, *, sender: int = 0) -> bytes:
+    """A user's deposit through the rollup's portal on the L1 (mined at the next L1 block)."""
+    portal = net.l1_addresses.rollup(chain_id).optimism_portal
+    data = calldata(DEPOSIT, to, value, 100_000, False, b"")
+    account = net.accounts[sender]
+    with net.lock:
+        return net.l1.chain.send_transaction(
+            CallRequest(sender=account.address, to=portal, value=value, data=data)
+        )

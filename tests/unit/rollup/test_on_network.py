@@ -3,38 +3,14 @@ deployer, deposits sequenced into the L2s, a proposer per rollup on the network'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-import pytest
-
 from crossroll.chain.deposits import DEPOSIT_TX_TYPE
 from crossroll.network import Network
 from crossroll.rollup import deployer_account, output_at, planned_addresses
-from crossroll.rollup.abi import calldata
 from crossroll.rollup.l1info import L1_INFO_DEPOSITOR, l1_info_of
 from crossroll.types import Block, CallRequest
+from tests.unit.rollup.conftest import FREE, deposit
 
 ETHER = 10**18
-FREE: dict[str, Any] = {"l1__port": 0, "rollups__port": 0, "admin_port": 0}
-DEPOSIT = "depositTransaction(address,uint256,uint64,bool,bytes)"
-
-
-@pytest.fixture
-def net() -> Iterator[Network]:
-    with Network.start(virtual_time=True, **FREE) as network:
-        yield network
-
-
-def deposit(net: Network, chain_id: int, to: bytes, value: int, *, sender: int = 0) -> bytes:
-    """A user's deposit through the rollup's portal on the L1 (mined at the next L1 block)."""
-    portal = net.l1_addresses.rollup(chain_id).optimism_portal
-    data = calldata(DEPOSIT, to, value, 100_000, False, b"")
-    account = net.accounts[sender]
-    with net.lock:
-        return net.l1.chain.send_transaction(
-            CallRequest(sender=account.address, to=portal, value=value, data=data)
-        )
 
 
 def deposits_in(blocks: list[Block]) -> list[bytes]:

@@ -3,7 +3,6 @@ and a verifier node started from the L1 alone agrees with the sequencer at every
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,33 +10,18 @@ import pytest
 from crossroll.network import Network
 from crossroll.rollup.abi import calldata
 from crossroll.types import CallRequest
+from tests.unit.rollup.conftest import FREE, deposit
 
 ETHER = 10**18
-FREE: dict[str, Any] = {"l1__port": 0, "rollups__port": 0, "admin_port": 0}
-DEPOSIT = "depositTransaction(address,uint256,uint64,bool,bytes)"
-
-
-@pytest.fixture
-def net() -> Iterator[Network]:
-    with Network.start(virtual_time=True, **FREE) as network:
-        yield network
 
 
 def traffic(net: Network, chain_id: int, count: int) -> None:
     l2 = net.chain(chain_id).chain
     alice, bob = net.accounts[0], net.accounts[1]
-    portal = net.l1_addresses.rollup(chain_id).optimism_portal
     with net.lock:
         for i in range(count):
             l2.send_transaction(CallRequest(sender=alice.address, to=bob.address, value=i + 1))
-        net.l1.chain.send_transaction(
-            CallRequest(
-                sender=net.accounts[2].address,
-                to=portal,
-                value=ETHER,
-                data=calldata(DEPOSIT, bob.address, ETHER, 100_000, False, b""),
-            )
-        )
+    deposit(net, chain_id, bob.address, ETHER, sender=2)
 
 
 def rpc_number(client: Any, tag: str) -> int:

@@ -3,7 +3,6 @@ admin RPC's crossroll_getWithdrawal: status, prove, finalize, and the errors eac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,14 +16,7 @@ from crossroll.rollup.withdrawals import Stage, WithdrawalStatus
 from crossroll.types import CallRequest
 
 ETHER = 10**18
-FREE: dict[str, Any] = {"l1__port": 0, "rollups__port": 0, "admin_port": 0}
 INITIATE = "initiateWithdrawal(address,uint256,bytes)"
-
-
-@pytest.fixture
-def net() -> Iterator[Network]:
-    with Network.start(virtual_time=True, **FREE) as network:
-        yield network
 
 
 def admin(net: Network, method: str, *params: Any) -> dict[str, Any]:
