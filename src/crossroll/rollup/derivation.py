@@ -284,7 +284,7 @@ class Verifier(Derivation):
         try:
             txs = [decode(raw) for raw in data.transactions]
         except CrossrollError:
-            raise
+            raise  # already says why
         except Exception as exc:  # py-evm's own decoding errors
             raise DerivationError(f"a batch transaction does not decode: {exc}") from exc
         block: Block = self.l2.import_block([*deposits, *txs], data.timestamp)
