@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..contracts import load
+from ..messaging import addresses as interop
 
 # OP-Stack predeploy recording L2 -> L1 withdrawals (bridges.md section 5.2).
 L2_TO_L1_MESSAGE_PASSER = bytes.fromhex("4200000000000000000000000000000000000016")
@@ -47,6 +48,8 @@ class ChainRules:
     #: Seconds between blocks when interval mining; None means automine.
     default_block_time: ClassVar[float | None] = None
     genesis_code: ClassVar[dict[bytes, bytes]] = {CREATE2_DEPLOYER: CREATE2_DEPLOYER_CODE}
+    #: Wei given to system accounts at genesis (besides the dev accounts' balances).
+    genesis_balances: ClassVar[dict[bytes, int]] = {}
     #: OP-Stack deposit transactions (type 0x7E) may be included by the rollup
     #: node (never through eth_sendRawTransaction).
     allow_deposits: ClassVar[bool] = False
@@ -82,7 +85,19 @@ class L2Rules(ChainRules):
         **ChainRules.genesis_code,
         L2_TO_L1_MESSAGE_PASSER: load("L2ToL1MessagePasser").deployed_bytecode,
         L1_BLOCK: load("L1Block").deployed_bytecode,
+        # OP interop predeploys (docs/messaging.md).
+        interop.CROSS_L2_INBOX: load("CrossL2Inbox").deployed_bytecode,
+        interop.L2_TO_L2_MESSENGER: load("L2ToL2CrossDomainMessenger").deployed_bytecode,
+        interop.SUPERCHAIN_ETH_BRIDGE: load("SuperchainETHBridge").deployed_bytecode,
+        interop.ETH_LIQUIDITY: load("ETHLiquidity").deployed_bytecode,
+        interop.SUPERCHAIN_TOKEN_BRIDGE: load("SuperchainTokenBridge").deployed_bytecode,
+        interop.SUPERCHAIN_TEST_TOKEN: load("L2NativeSuperchainERC20").deployed_bytecode,
+        # crossroll's settled path (docs/messaging.md).
+        interop.MESSAGE_OUTBOX: load("MessageOutbox").deployed_bytecode,
+        interop.SETTLED_INBOX: load("SettledInbox").deployed_bytecode,
     }
+    #: The pool SuperchainETHBridge pays relayed ETH from (not backed on L1).
+    genesis_balances = {interop.ETH_LIQUIDITY: interop.ETH_LIQUIDITY_BALANCE}
     #: The rollup node will drive L2 safety (its batches on L1, L1 finality); until
     #: then safe and finalized are latest.
     safe_depth = 0

@@ -44,11 +44,13 @@ class RollupAddresses:
 
 @dataclass(frozen=True, slots=True)
 class L1Addresses:
-    """The registry and every rollup's contracts, rollups in chain-id order."""
+    """The registry, every rollup's contracts (rollups in chain-id order) and the
+    settled path's hub."""
 
     l1_chain_id: int
     rollup_registry: Address
     rollups: tuple[RollupAddresses, ...]
+    settlement_hub: Address
 
     def rollup(self, chain_id: int) -> RollupAddresses:
         for entry in self.rollups:
@@ -61,5 +63,6 @@ class L1Addresses:
         return {
             "l1ChainId": self.l1_chain_id,
             "RollupRegistry": checksum(self.rollup_registry),
+            "SettlementHub": checksum(self.settlement_hub),
             "rollups": {str(r.chain_id): r.to_json() for r in self.rollups},
         }

@@ -7,6 +7,7 @@ devnet always gets the same ones):
     n + 1 + 3i    L2OutputOracle of rollup i (configs in the order given)
     n + 2 + 3i    OptimismPortal(oracle)
     n + 3 + 3i    L1StandardBridge(portal)
+    n + 1 + 3k    SettlementHub(registry), for k rollups (last, so adding it moved nothing)
     then          RollupRegistry.register(chainId, ...) per rollup, then role-account top-ups.
 
 Contract creations are all sent before any is waited for (they do not call each other), so
@@ -42,6 +43,7 @@ DEPLOY_GAS = {
     "L2OutputOracle": 1_150_000,
     "OptimismPortal": 2_600_000,
     "L1StandardBridge": 480_000,
+    "SettlementHub": 2_150_000,
 }
 REGISTER_GAS = 280_000
 
@@ -62,7 +64,8 @@ def planned_addresses(
                 batch_inbox=config.batch_inbox,
             )
         )
-    return L1Addresses(l1_chain_id, create_address(deployer, nonce), tuple(rollups))
+    hub = create_address(deployer, nonce + 1 + 3 * len(configs))
+    return L1Addresses(l1_chain_id, create_address(deployer, nonce), tuple(rollups), hub)
 
 
 def deploy_rollups(
@@ -122,6 +125,8 @@ def _create_all(
             constructor(load("L1StandardBridge").bytecode, ["address"], where.optimism_portal),
         ]
         kinds += ["L2OutputOracle", "OptimismPortal", "L1StandardBridge"]
+    codes.append(constructor(load("SettlementHub").bytecode, ["address"], plan.rollup_registry))
+    kinds.append("SettlementHub")
     hashes = [
         transact.send(
             client,
@@ -137,6 +142,7 @@ def _create_all(
     expected = [plan.rollup_registry]
     for where in plan.rollups:
         expected += [where.l2_output_oracle, where.optimism_portal, where.l1_standard_bridge]
+    expected.append(plan.settlement_hub)
     for receipt, address in zip(transact.wait(client, hashes, mine=mine), expected, strict=True):
         if receipt.contract_address != address:  # someone else used the deployer's nonce
             raise DeploymentError(

@@ -54,6 +54,17 @@ EXPECTED_FUNCTIONS = {
         "reenterResult", "rlpItems", "secureTrieGet", "secureVerifyInclusion", "setReenter",
         "setRevert", "trieGet",
     },
+    # cross-rollup messaging (docs/messaging.md); the OP ABIs are pinned one by one in
+    # tests/unit/messaging/test_op_interop_abi.py
+    "CrossL2Inbox": {"calculateChecksum", "validateMessage", "version"},
+    "ETHLiquidity": {"burn", "mint", "version"},
+    "L2NativeSuperchainERC20": {"allowance", "approve", "balanceOf", "burn", "crosschainBurn", "crosschainMint", "decimals", "mint", "name", "supportsInterface", "symbol", "totalSupply", "transfer", "transferFrom", "version"},
+    "L2ToL2CrossDomainMessenger": {"crossDomainMessageContext", "crossDomainMessageSender", "crossDomainMessageSource", "messageNonce", "messageVersion", "relayMessage", "relaySettledMessage", "resendMessage", "sendMessage", "sentMessages", "successfulMessages", "version"},
+    "MessageOutbox": {"append", "count", "root"},
+    "SettledInbox": {"knownRoots", "latestGlobalRoot", "setGlobalRoot", "verifyMessage"},
+    "SettlementHub": {"knownGlobalRoots", "latestGlobalRoot", "proveOutboxRoot", "registry", "rollupChainIds", "rollupCount", "rollupLeaves", "settledOutbox"},
+    "SuperchainETHBridge": {"relayETH", "sendETH", "version"},
+    "SuperchainTokenBridge": {"relayERC20", "sendERC20", "version"},
 }  # fmt: skip
 
 EXPECTED_EVENTS = {
@@ -72,6 +83,22 @@ EXPECTED_EVENTS = {
         "OwnershipTransferred",
     },
     "SettlementProbe": set(),
+    "CrossL2Inbox": {"ExecutingMessage"},
+    "ETHLiquidity": {"LiquidityBurned", "LiquidityMinted"},
+    "L2NativeSuperchainERC20": {
+        "Approval",
+        "Burn",
+        "CrosschainBurn",
+        "CrosschainMint",
+        "Mint",
+        "Transfer",
+    },
+    "L2ToL2CrossDomainMessenger": {"RelayedMessage", "SentMessage"},
+    "MessageOutbox": {"MessageAppended"},
+    "SettledInbox": {"GlobalRootSet"},
+    "SettlementHub": {"GlobalRootUpdated"},
+    "SuperchainETHBridge": {"RelayETH", "SendETH"},
+    "SuperchainTokenBridge": {"RelayERC20", "SendERC20"},
 }
 
 TRIE_ERRORS = {"InvalidRLP", "ProofTooShort", "ProofTooLong", "BadNodeHash", "MalformedNode"}
@@ -87,6 +114,59 @@ EXPECTED_ERRORS = {
     "L1StandardBridge": set(),
     "RollupRegistry": {"NotOwner", "AlreadyRegistered", "NotRegistered", "InvalidRollup"},
     "SettlementProbe": TRIE_ERRORS,
+    "CrossL2Inbox": {
+        "BlockNumberTooHigh",
+        "LogIndexTooHigh",
+        "NotInAccessList",
+        "TimestampTooHigh",
+    },
+    "ETHLiquidity": {"Unauthorized"},
+    "L2NativeSuperchainERC20": {
+        "InsufficientAllowance",
+        "InsufficientBalance",
+        "Unauthorized",
+        "ZeroAddress",
+    },
+    "L2ToL2CrossDomainMessenger": {
+        "EventPayloadNotSentMessage",
+        "IdOriginNotL2ToL2CrossDomainMessenger",
+        "InvalidMessage",
+        "L2ToL2CrossDomainMessenger_MessageTargetUnsafe",
+        "MessageAlreadyRelayed",
+        "MessageDestinationNotRelayChain",
+        "MessageDestinationSameChain",
+        "MessageTargetCrossL2Inbox",
+        "MessageTargetL2ToL2CrossDomainMessenger",
+        "NotEntered",
+        "ReentrantCall",
+    },
+    "MessageOutbox": {"NotMessenger", "TreeFull"},
+    "SettledInbox": {
+        "IndexOutOfRange",
+        "NotDepositor",
+        "ProofLength",
+        "RootMismatch",
+        "UnknownRoot",
+        "ZeroRoot",
+    },
+    "SettlementHub": TRIE_ERRORS
+    | {
+        "InvalidAccountProof",
+        "InvalidOutputRootProof",
+        "InvalidStorageProof",
+        "OutputNotFinalized",
+        "OutputNotNewer",
+        "TooManyRollups",
+        "UnknownOutput",
+        "ZeroOutboxRoot",
+    },
+    "SuperchainETHBridge": {"InvalidCrossDomainSender", "Unauthorized", "ZeroAddress"},
+    "SuperchainTokenBridge": {
+        "InvalidCrossDomainSender",
+        "InvalidERC7802",
+        "Unauthorized",
+        "ZeroAddress",
+    },
 }
 
 

@@ -62,6 +62,7 @@ def test_addresses_are_deterministic(make_chain: ChainFactory, clock: VirtualClo
     assert first.rollup_registry == create_address(deployer, 0)
     assert first == planned_addresses(deployer, 0, _args(make_chain, clock)[2], L1_ID)
     assert first.rollup(902).l2_output_oracle == create_address(deployer, 4)
+    assert first.settlement_hub == create_address(deployer, 7)  # after every older contract
     js = first.to_json()
     assert js["l1ChainId"] == L1_ID
     assert js["rollups"]["902"]["BatchInbox"].lower() == "0x" + batch_inbox(902).hex()
@@ -81,6 +82,9 @@ def test_registry_oracle_portal_bridge(make_chain: ChainFactory, clock: VirtualC
     assert l1.code(registry) == load("RollupRegistry").deployed_bytecode
     ids = view(l1, clock, registry, "chainIds()", ["uint256[]"])
     assert list(ids) == [901, 902]  # type: ignore[call-overload]
+    hub = addrs.settlement_hub
+    assert l1.code(hub) == load("SettlementHub").deployed_bytecode
+    assert view(l1, clock, hub, "registry()", ["address"]) == "0x" + registry.hex()
     deployer = l1.dev_accounts[0].address
     assert view(l1, clock, registry, "owner()", ["address"]) == "0x" + deployer.hex()
     for config, l2 in zip(configs, l2s, strict=True):
@@ -169,7 +173,7 @@ def test_fixed_gas_limits_keep_headroom(make_chain: ChainFactory, clock: Virtual
 
     l1, l2s, configs = two_rollups(make_chain)
     addrs = deploy(l1, clock, configs, l2s)
-    kinds = {addrs.rollup_registry: "RollupRegistry"}
+    kinds = {addrs.rollup_registry: "RollupRegistry", addrs.settlement_hub: "SettlementHub"}
     for config in configs:
         where = addrs.rollup(config.chain_id)
         kinds[where.l2_output_oracle] = "L2OutputOracle"
@@ -184,4 +188,4 @@ def test_fixed_gas_limits_keep_headroom(make_chain: ChainFactory, clock: Virtual
             elif receipt.to == addrs.rollup_registry:
                 assert receipt.gas_used <= 0.85 * REGISTER_GAS
                 seen["register"] += 1
-    assert seen == {"create": 7, "register": 2}
+    assert seen == {"create": 8, "register": 2}

@@ -77,6 +77,8 @@ class PyEvmEngine(EngineAPI):
             writes.append((acct.address, self.config.account_balance, None, None, {}))
         for addr, code in self.rules.genesis_code.items():
             writes.append((addr, None, None, code, {}))
+        for addr, wei in self.rules.genesis_balances.items():
+            writes.append((addr, wei, None, None, {}))
         for addr, g in self.config.alloc:
             writes.append((addr, g.balance, g.nonce, g.code or None, dict(g.storage)))
         root = self._reader.write_many(root, writes)
