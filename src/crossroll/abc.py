@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from .errors import CrossrollError
 from .types import (
     Account,
     AccountPatch,
@@ -266,6 +267,10 @@ class ChainAPI(ABC):
     @abstractmethod
     def set_next_block_timestamp(self, timestamp: int) -> None: ...
 
+    def pending_timestamp(self) -> int:
+        """Timestamp the next block would get (what ``pending`` reads run at)."""
+        return self.block("pending").header.timestamp
+
     # -- development controls
     @abstractmethod
     def snapshot(self) -> int: ...
@@ -310,6 +315,23 @@ class ChainAPI(ABC):
             yield snap
         finally:
             self.revert(snap)
+
+
+class TxGuardAPI(ABC):
+    """A sequencer's admission rule on top of pool validation (the interop fast path:
+    :class:`crossroll.messaging.fastpath.InteropGuard`).  A chain with a guard asks it
+    about every transaction it is sent and every block it builds; blocks it imports
+    (a verifier's) are not filtered."""
+
+    @abstractmethod
+    def admit(self, tx: Transaction) -> None:
+        """Raise (a :class:`~crossroll.errors.TransactionRejected`) to refuse ``tx``
+        before it enters the pool."""
+
+    @abstractmethod
+    def reject(self, block: Block) -> dict[Hash32, CrossrollError]:
+        """The transactions of a just-built, not yet appended ``block`` that must not be
+        in it, each with the reason; empty when the block may be appended."""
 
 
 # --------------------------------------------------------------------- client

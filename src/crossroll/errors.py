@@ -122,6 +122,13 @@ class UnsupportedTransactionType(TransactionRejected):
     pass
 
 
+class InteropRejected(TransactionRejected):
+    """An executing message (CrossL2Inbox ``ExecutingMessage``) whose initiating message
+    breaks a fast-path rule; coded -32602 as Supersim answers it."""
+
+    code = INVALID_PARAMS
+
+
 class UnknownAccount(ChainError):
     """eth_sendTransaction from an address the node holds no key for."""
 
@@ -234,3 +241,36 @@ class AlreadyFinalized(WithdrawalError):
 
 class WithdrawalRejected(WithdrawalError):
     """The L1 portal reverted a proof or a finalization; ``message`` holds its reason."""
+
+
+# ------------------------------------------------------------ messaging errors
+class MessagingError(CrossrollError):
+    """A cross-rollup message that cannot be found or relayed."""
+
+
+class MessageNotFound(MessagingError):
+    """No message with that hash was sent on any rollup of the network (anvil's code for a
+    missing resource, as for withdrawals)."""
+
+    code = -32001
+
+
+class MessageAlreadyRelayed(MessagingError):
+    """The message was relayed already: a message executes at most once over both paths."""
+
+
+class RelayPending(MessagingError):
+    """A relay transaction of the message is in the destination's pool, not mined yet."""
+
+
+class MessageNotSettled(MessagingError):
+    """A settled-path relay of a message whose source block is not settled yet."""
+
+
+class RelayFailed(MessagingError):
+    """A relay the destination refused or reverted; ``message`` holds its reason."""
+
+
+class MerkleError(MessagingError):
+    """A settled-path Merkle tree or proof that is malformed (wrong sibling count, index out
+    of range, full tree) or that disagrees with the root the chain holds."""

@@ -7,11 +7,12 @@ network holds its lock around every call.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import types as t
-from ..abc import ChainAPI, EngineAPI, SchedulerAPI, TimerAPI
+from ..abc import ChainAPI, EngineAPI, SchedulerAPI, TimerAPI, TxGuardAPI
 from ..da.kzg import BlobSidecar
 from ..errors import TransactionRejected, UnknownBlock
 from ..types import Address, Block, BlockRef, Hash32
@@ -30,6 +31,8 @@ from .txpool import TxPool, check_transaction
 
 if TYPE_CHECKING:
     from .persist import ChainJournalAPI
+
+log = logging.getLogger(__name__)
 
 _LATEST_TAGS = ("latest", "safe", "finalized")
 
@@ -105,6 +108,7 @@ class Chain(ChainAPI):
         self._deposit_source: DepositSource | None = None
         self._busy: Callable[[], bool] | None = None
         self._safety: Callable[[str], int] | None = None
+        self._guard: TxGuardAPI | None = None
         #: Told of every change before it becomes visible (a data dir: crossroll.chain.persist).
         self.journal: ChainJournalAPI | None = None
         if config.block_time:
@@ -277,6 +281,8 @@ class Chain(ChainAPI):
         )
         if blob:
             blobtx.check_blob_fee(tx, self.blob_base_fee())
+        if self._guard is not None:
+            self._guard.admit(tx)
         self.pool.add(tx, sidecars)
         # Like anvil, automine mines when a transaction becomes ready; one with a
         # nonce gap waits in the pool.
@@ -323,16 +329,33 @@ class Chain(ChainAPI):
         head = self.store.head.header
         return self.pool.ready(self._nonce, head.gas_limit, self._blob_limit())
 
+    def _block_transactions(self, deposits: Sequence[t.Transaction]) -> list[t.Transaction]:
+        if deposits:  # deposits first, then pool transactions in the gas left
+            room = self.store.head.header.gas_limit - sum(d.gas for d in deposits)
+            return [*deposits, *self.pool.ready(self._nonce, max(room, 0), self._blob_limit())]
+        return self._ready()
+
     def _mine_one(self, timestamp: int, deposits: Sequence[t.Transaction] = ()) -> Block:
         env = t.BlockEnv(timestamp, self.config.coinbase)
         if not deposits and self._deposit_source is not None:
             deposits = _as_transactions(self._deposit_source(timestamp))
-        if deposits:  # deposits first, then pool transactions in the gas left
-            room = self.store.head.header.gas_limit - sum(d.gas for d in deposits)
-            txs = [*deposits, *self.pool.ready(self._nonce, max(room, 0), self._blob_limit())]
-        else:
-            txs = self._ready()
+        txs = self._block_transactions(deposits)
         block, rejected = self.engine.build_block(self.store.head.header, self.state_root, txs, env)
+        while self._guard is not None and (refused := self._guard.reject(block)):
+            # Drop the refused pool transactions and rebuild from the pool, so a sender's
+            # later nonces wait for the gap instead of failing in this block.
+            dropped = [tx for tx in block.transactions if tx.hash in refused and not tx.is_deposit]
+            if not dropped:  # only deposits: not the sequencer's to drop
+                break
+            for tx in dropped:
+                log.warning(
+                    "chain %d: dropped 0x%s: %s", self.chain_id, tx.hash.hex(), refused[tx.hash]
+                )
+            self.pool.remove(dropped)
+            txs = self._block_transactions(deposits)
+            block, rejected = self.engine.build_block(
+                self.store.head.header, self.state_root, txs, env
+            )
         bad = [(tx, exc) for tx, exc in rejected if tx.is_deposit]
         if bad:  # the rollup node asked for an impossible block: change nothing
             raise bad[0][1]
@@ -360,6 +383,12 @@ class Chain(ChainAPI):
         if timestamp is not None:
             self.set_next_block_timestamp(timestamp)
         return self._mine_one(self._next_block_timestamp(), txs)
+
+    def set_tx_guard(self, guard: TxGuardAPI | None) -> None:
+        """Ask ``guard`` about every transaction sent (before the pool) and every block
+        built here (its refused transactions are dropped and the block rebuilt);
+        :meth:`import_block` is not guarded.  None removes the guard."""
+        self._guard = guard
 
     def set_safety(self, heads: Callable[[str], int] | None) -> None:
         """Resolve the ``safe`` and ``finalized`` tags to ``heads(tag)`` (a block number,
@@ -442,6 +471,9 @@ class Chain(ChainAPI):
         self.time_offset += seconds
         return self.time_offset
 
+    def pending_timestamp(self) -> int:
+        return self._next_block_timestamp()
+
     def set_next_block_timestamp(self, timestamp: int) -> None:
         if timestamp < self.store.head.header.timestamp:
             raise v.timestamp_too_low(timestamp)
@@ -478,6 +510,26 @@ class Chain(ChainAPI):
         self.time_offset = snap.time_offset
         self.next_timestamp = snap.next_timestamp
         return True
+
+    def rewind(self, number: int) -> list[Block]:
+        """Make block ``number`` the head again (a reorg); return the blocks removed, oldest
+        first.  Their transactions do not return to the pool (the caller decides), and
+        snapshots taken above ``number`` are forgotten."""
+        head = self.store.head.number
+        if not 0 <= number <= head:
+            raise UnknownBlock(f"cannot rewind to block {number}: the head is {head}")
+        removed = [self.store.blocks[n] for n in range(number + 1, head + 1)]
+        if self.journal is not None:
+            self.journal.rewind(number)
+        self._rewind(number)
+        return removed
+
+    def _rewind(self, number: int) -> None:
+        for later in [i for i, s in self._snapshots.items() if s.head > number]:
+            del self._snapshots[later]
+        self.store.truncate(number)
+        self.state_root = self.store.head.header.state_root
+        self.next_timestamp = None
 
     def _set(self, address: Address, patch: t.AccountPatch) -> None:
         state_root = self.engine.set_account(self.state_root, address, patch)

@@ -32,7 +32,11 @@ def sign_request(
         tx["to"] = request.to
     if request.access_list:
         tx["accessList"] = [
-            {"address": e.address, "storageKeys": list(e.storage_keys)} for e in request.access_list
+            {
+                "address": "0x" + e.address.hex(),
+                "storageKeys": ["0x" + key.hex() for key in e.storage_keys],
+            }
+            for e in request.access_list
         ]
     if request.gas_price is not None and request.max_fee_per_gas is None:
         tx["gasPrice"] = request.gas_price
