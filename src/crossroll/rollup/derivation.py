@@ -93,13 +93,15 @@ class Derivation(ServiceAPI):
         portal: Address,
         inbox: Address,
         batcher: Address,
+        hub: Address | None = None,
         interval: float = DEFAULT_INTERVAL,
     ) -> None:
-        """``l2``: the :class:`~crossroll.chain.Chain` the derived blocks are applied to."""
+        """``l2``: the :class:`~crossroll.chain.Chain` the derived blocks are applied to;
+        ``hub``: the L1 settlement hub whose global roots the blocks carry (None: none)."""
         from ..da import ChannelReader
 
         self.chain_id, self.l1, self.l2, self.scheduler = chain_id, l1, l2, scheduler
-        self.portal, self.inbox, self.batcher = portal, inbox, batcher
+        self.portal, self.inbox, self.batcher, self.hub = portal, inbox, batcher, hub
         self.interval = interval
         self.reader = ChannelReader()
         self.counters = Counters()
@@ -218,6 +220,7 @@ class Derivation(ServiceAPI):
                         parent.origin,
                         data.l1_origin,
                         self.l2.block(parent.number).header.gas_limit,
+                        self.hub,
                     )
                     block = self.apply(data, [d.to_transaction() for d in deposits])
                 except CrossrollError as exc:

@@ -21,7 +21,8 @@ from ..chain.deposits import (
     deposit_from_log,
 )
 from ..errors import UnknownBlock
-from ..types import Address, Block, L1BlockInfo, LogFilter
+from ..types import Address, Block, Hash32, L1BlockInfo, LogFilter
+from .globalroot import NO_ROOT, global_root_deposit, global_root_of, hub_root_between
 from .l1info import L1Info, l1_info_of
 
 #: (L1 block number, log index) of the last consumed deposit log; everything at or before
@@ -38,6 +39,7 @@ class BlockOrigin:
     l1: L1BlockInfo  # its L1 origin
     sequence_number: int  # L2 blocks before it with the same origin
     cursor: Cursor  # the last portal log consumed
+    global_root: Hash32 = NO_ROOT  # the settled path's latest global root it holds
 
 
 def genesis_origin(l1: L1ViewAPI) -> BlockOrigin:
@@ -77,14 +79,22 @@ def block_deposits(
     parent: BlockOrigin,
     origin_number: int,
     gas_limit: int,
+    hub: Address | None = None,
 ) -> tuple[list[DepositTransaction], BlockOrigin]:
     """The deposit prefix of an L2 block whose parent consumed ``parent`` and whose L1
-    origin is block ``origin_number``: the L1-info deposit, then user deposits; and what
-    the block consumes."""
+    origin is block ``origin_number``: the L1-info deposit, the settlement ``hub``'s new
+    global root if it logged one since the parent's origin (:mod:`.globalroot`), then user
+    deposits; and what the block consumes."""
     origin = l1.info(origin_number)
     sequence_number = _sequence_number(parent, origin)
-    first = L1Info.of(origin, sequence_number, batcher).deposit()
-    room = gas_limit - first.gas
+    prefix = [L1Info.of(origin, sequence_number, batcher).deposit()]
+    global_root = parent.global_root
+    if hub is not None:
+        root = hub_root_between(l1, hub, parent.l1.number, origin_number)
+        if root is not None and root != global_root:
+            global_root = root
+            prefix.append(global_root_deposit(root, origin.hash))
+    room = gas_limit - sum(d.gas for d in prefix)
     cursor = parent.cursor
     chosen: list[DepositTransaction] = []
     waiting = waiting_deposits(l1, portal, cursor, origin_number)
@@ -96,7 +106,7 @@ def block_deposits(
         cursor = position
     if len(chosen) == len(waiting):
         cursor = max(cursor, (origin_number, END))
-    return [first, *chosen], BlockOrigin(origin, sequence_number, cursor)
+    return [*prefix, *chosen], BlockOrigin(origin, sequence_number, cursor, global_root)
 
 
 def origin_of_block(
@@ -114,6 +124,9 @@ def origin_of_block(
         origin = _recorded_origin(l1, info)
         sequence_number = info.sequence_number
         deposits = deposits[1:]
+    global_root = parent.global_root
+    if deposits and (recorded := global_root_of(deposits[0])) is not None:
+        global_root, deposits = recorded, deposits[1:]
     included = {tx.source_hash for tx in deposits}
     cursor = parent.cursor
     waiting = waiting_deposits(l1, portal, cursor, origin.number)
@@ -124,7 +137,7 @@ def origin_of_block(
         cursor, taken = position, taken + 1
     if taken == len(waiting):
         cursor = max(cursor, (origin.number, END))
-    return BlockOrigin(origin, sequence_number, cursor)
+    return BlockOrigin(origin, sequence_number, cursor, global_root)
 
 
 def _recorded_origin(l1: L1ViewAPI, info: L1Info) -> L1BlockInfo:

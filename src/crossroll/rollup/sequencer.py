@@ -43,11 +43,13 @@ class DepositSequencer(ServiceAPI):
         l2: Any,
         scheduler: SchedulerAPI,
         batcher: Address,
+        hub: Address | None = None,
     ) -> None:
         """``l2``: a chain with ``set_deposit_source`` (:class:`crossroll.chain.Chain`);
-        ``batcher``: the address the L1-info deposit records as ``batcherHash``."""
+        ``batcher``: the address the L1-info deposit records as ``batcherHash``; ``hub``: the
+        L1 settlement hub whose global roots the blocks carry (None: none)."""
         self.name = f"sequencer-{chain_id}"
-        self.chain_id, self.portal, self.batcher = chain_id, portal, batcher
+        self.chain_id, self.portal, self.batcher, self.hub = chain_id, portal, batcher, hub
         self.l1, self.l2, self.scheduler = l1, l2, scheduler
         self._origins: dict[Hash32, BlockOrigin] = {}
         # (parent hash, L1-info deposit hash, origin) of the block being built
@@ -130,6 +132,7 @@ class DepositSequencer(ServiceAPI):
             self.origin(head),
             self._l1_head(),
             head.header.gas_limit,
+            self.hub,
         )
         self._building = (head.header.hash, deposits[0].hash, origin)
         return deposits
