@@ -71,6 +71,10 @@ class ChainJournalAPI(abc.ABC):
         """A successful ``evm_revert``."""
 
     @abc.abstractmethod
+    def rewind(self, number: int) -> None:
+        """Block ``number`` became the head again (an injected reorg)."""
+
+    @abc.abstractmethod
     def pooled(self, tx_hash: Hash32, raw: bytes) -> None:
         """A transaction was accepted and waits in the pool."""
 
@@ -169,14 +173,16 @@ def restore(chain: Chain, history: History) -> list[RestoredBlobs]:
             chain.revert(body[0])
             pooled = pools.get(body[0], {})
             pools = {i: p for i, p in pools.items() if i < body[0]}
+        elif kind == "W":
+            chain._rewind(body[0])
         elif kind == "P":
             pooled[body[0]] = body[1]
-    _refill_pool(chain, pooled.values())
+    refill_pool(chain, pooled.values())
     return [b for h, b in blobs.items() if h in chain.store.by_hash]
 
 
-def _refill_pool(chain: Chain, raws: Any) -> None:
-    """Send the transactions that were waiting back into the pool; those no longer valid
+def refill_pool(chain: Chain, raws: Any) -> None:
+    """Send the (raw) transactions that were waiting back into the pool; those no longer valid
     (their nonce was used meanwhile) are dropped, as the pool would have dropped them."""
     automine, chain.automine = chain.automine, False
     try:
@@ -250,6 +256,9 @@ class ChainJournal(ChainJournalAPI):
 
     def revert(self, snapshot_id: int) -> None:
         self._append(b"R", (snapshot_id,))
+
+    def rewind(self, number: int) -> None:
+        self._append(b"W", (number,))
 
     def pooled(self, tx_hash: Hash32, raw: bytes) -> None:
         self._append(b"P", (tx_hash, raw))

@@ -103,15 +103,19 @@ class Batcher(ServiceAPI):
         da: DA = "calldata",
         interval: float = DEFAULT_INTERVAL,
         builder: Any = None,
+        limit: Callable[[], int] | None = None,
     ) -> None:
         """``origin(block)``: the L1 origin number of an L2 block (the sequencer knows);
-        ``safe_head()``: the rollup's derived safe head (where posting restarts from)."""
+        ``safe_head()``: the rollup's derived safe head (where posting restarts from);
+        ``limit()``: the highest block that may be posted (cross-safety holds back blocks
+        that execute messages from unsafe source blocks); None: the head."""
         from ..da import ChannelBuilder
 
         self.name = f"batcher-{config.chain_id}"
         self.config, self.l1, self.l2, self.scheduler = config, l1, l2, scheduler
         self.origin, self.safe_head, self.da = origin, safe_head, da
         self.interval = interval
+        self.limit = limit
         frame = CALLDATA_FRAME_SIZE if da == "calldata" else None
         self.builder = builder or (
             ChannelBuilder(max_frame_size=frame) if frame else ChannelBuilder()
@@ -134,7 +138,7 @@ class Batcher(ServiceAPI):
 
     def idle(self) -> bool:
         """Nothing to post and nothing in flight (the virtual clock may skip the tick)."""
-        return self._in_flight is None and self._next_number() > self.l2.head().number
+        return self._in_flight is None and self._next_number() > self._last_postable()
 
     # ------------------------------------------------------------------ work
     def tick(self) -> None:
@@ -145,6 +149,14 @@ class Batcher(ServiceAPI):
         except CrossrollError as exc:
             self.last_error = exc
             log.warning("%s: %s (retrying at the next tick)", self.name, exc.message)
+
+    def _last_postable(self) -> int:
+        head = self.l2.head().number
+        return head if self.limit is None else min(head, self.limit())
+
+    def posted_number(self) -> int:
+        """The highest L2 block on L1 or in flight (the safe head before the first post)."""
+        return self._next_number() - 1
 
     def _next_number(self) -> int:
         posted = self._posted
@@ -160,7 +172,7 @@ class Batcher(ServiceAPI):
         from ..da import Batch, L2BlockData
 
         first = self._next_number()
-        last = min(self.l2.head().number, first + MAX_BLOCKS_PER_CHANNEL - 1)
+        last = min(self._last_postable(), first + MAX_BLOCKS_PER_CHANNEL - 1)
         if first > last:
             return
         blocks = [self.l2.block(n) for n in range(first, last + 1)]

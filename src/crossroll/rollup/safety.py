@@ -15,6 +15,7 @@ endpoints answer the ``safe`` and ``finalized`` tags with these heads.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from typing import Any
 
 from eth_hash.auto import keccak
@@ -43,11 +44,24 @@ class SafetyHeads:
         self.oracle, self.challenge_window = oracle, challenge_window
         self._outputs: dict[tuple[int, Hash32], bool] = {}  # (block, root) -> matches ours
         self._cache: tuple[tuple[int, int, int], int] | None = None
+        #: The cross-safety bound (crossroll.messaging.crosssafety), set by the network
+        #: when rollups exchange messages: a derived block is safe only once the source
+        #: blocks of its executing messages are.
+        self.cross: Callable[[], int] | None = None
 
-    def safe(self) -> int:
+    def local_safe(self) -> int:
+        """The newest derived block (OP's local-safe)."""
         return self.derivation.head.number
 
+    def safe(self) -> int:
+        local = self.derivation.head.number
+        return local if self.cross is None else min(local, self.cross())
+
     def finalized(self) -> int:
+        value = self._finalized()
+        return value if self.cross is None else min(value, self.safe())
+
+    def _finalized(self) -> int:
         l1_final = self.l1.finalized_number()
         key = (l1_final, self.l1.head_number(), len(self.derivation.blocks))
         if self._cache is not None and self._cache[0] == key:
