@@ -14,11 +14,12 @@ import re
 import shlex
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from crossroll.testing.tools import require_tool
+from crossroll.testing.tools import crossroll_command, require_tool
 from tests.support.nodes import crossroll_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,3 +92,28 @@ def test_python_examples_run(devnet):
     assert lines[0] == "5"
     assert "'value': 5" in lines[1]
     assert lines[-1].strip() == "30"
+
+
+def test_cross_rollup_message(devnet):
+    """The tour's message from 901 to 902: the balance on 902 is read once the relayer has
+    delivered it (the page says a block later; the test waits up to 30 s)."""
+    cast = str(require_tool("cast"))
+    outputs = []
+    for line in localize(blocks("bash")[2], devnet).splitlines():
+        command, _, shown = line.partition("  #")
+        argv = shlex.split(command)
+        if argv[0] == "cast":
+            argv[0] = cast
+        else:
+            argv = crossroll_command(*argv[1:])
+        deadline = time.monotonic() + 30
+        while True:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, (command, done.stderr)
+            if not command.startswith("cast call") or done.stdout.split()[0] == shown.strip():
+                break
+            assert time.monotonic() < deadline, (command, done.stdout)
+            time.sleep(0.25)
+        outputs.append(done.stdout)
+    assert "901→902" in outputs[2]
+    assert outputs[3].split()[0] == "1000"

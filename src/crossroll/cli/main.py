@@ -23,6 +23,14 @@ COMMANDS = {
         "crossroll.cli.withdraw:withdraw",
         "Show, prove or finalize a withdrawal from a rollup to the L1.",
     ),
+    "messages": (
+        "crossroll.cli.messages:messages",
+        "List cross-rollup messages with their status and lifecycle.",
+    ),
+    "relay": (
+        "crossroll.cli.messages:relay",
+        "Relay a cross-rollup message to its destination now.",
+    ),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -59,6 +60,30 @@ import click
     type=click.Choice(["calldata", "blobs", "auto"]),
     help="Where batches go (auto: blobs on the embedded L1, calldata on --l1-rpc).",
 )
+@click.option(
+    "--autorelay/--no-autorelay",
+    default=None,
+    help="Relay every cross-rollup message without being asked.  [default: on]",
+)
+@click.option(
+    "--relay-delay", type=float, metavar="SECONDS", help="Wait before relaying.  [default: 0]"
+)
+@click.option(
+    "--relay-path",
+    type=click.Choice(["fast", "settled"]),
+    help="fast: relayMessage at once; settled: relaySettledMessage once settled.  [default: fast]",
+)
+@click.option(
+    "--dependency-set",
+    metavar="'[901,902]'",
+    help="Rollups that accept each other's messages.  [default: all]",
+)
+@click.option(
+    "--interop-delay",
+    type=int,
+    metavar="SECONDS",
+    help="Seconds before a message may execute on its destination.  [default: 0]",
+)
 def up(config_file: str | None, **options: Any) -> None:
     """Run the devnet: L1 900 on :8545, rollups 901, 902, ... on :9545, :9546, ...,
     admin RPC on :8420 (crossroll.toml < CROSSROLL_* env < flags)."""
@@ -76,7 +101,24 @@ def up(config_file: str | None, **options: Any) -> None:
         "submission_interval": "rollups.submission_interval",
         "data_dir": "data_dir", "fsync": "fsync",
         "l1_rpc": "l1.rpc_url", "l1_key": "l1.key", "l1_beacon": "l1.beacon_url", "da": "rollups.da",
+        "autorelay": "messaging.autorelay", "relay_delay": "messaging.relay_delay",
+        "relay_path": "messaging.relay_path", "dependency_set": "messaging.dependency_set",
+        "interop_delay": "messaging.interop_delay",
     }  # fmt: skip
     config = load_network_config(flags_of(options, keys), config_file=config_file)
+    _print_message_events()
     net = Network(config)
     serve(net, lambda: print_network(net, time.perf_counter() - STARTED))
+
+
+def _print_message_events() -> None:
+    """Print the indexer's message events (SentMessage with its msgHash, RelayedMessage) as
+    Supersim prints its ``L2ToL2CrossChainMessenger#...`` lines."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    events = logging.getLogger("crossroll.messaging.events")
+    events.addHandler(handler)
+    events.setLevel(logging.INFO)
+    events.propagate = False

@@ -23,6 +23,7 @@ from ..rpc.codec import decode_block_number, decode_hash
 from ..rpc.dispatch import Dispatcher, MethodTable, opt
 from ..types import BlockRef
 from .config import NetworkConfig
+from .messaging import add_methods as add_messaging_methods
 
 
 class AdminContext(Protocol):
@@ -35,7 +36,7 @@ class AdminContext(Protocol):
 
     def chain_infos(self) -> list[dict[str, Any]]: ...
 
-    def l1_addresses_json(self) -> dict[str, Any]: ...
+    def l1_addresses_json(self, chain_id: int | None = None) -> dict[str, Any]: ...
 
     def advance(self, seconds: float) -> int: ...
 
@@ -56,6 +57,9 @@ class AdminContext(Protocol):
     def beacon_blob_sidecars(
         self, ref: BlockRef, indices: Sequence[int] | None = None
     ) -> dict[str, Any]: ...
+
+    @property
+    def messaging(self) -> Any: ...
 
 
 def decode_seconds(value: Any) -> float:
@@ -106,7 +110,12 @@ def admin_table() -> MethodTable:
     table.add("admin_getChains", lambda ctx: ctx.chain_infos())
     table.add("admin_ready", lambda ctx: ctx.ready)
     # The rollups' settlement contracts on the L1 (registry; per rollup oracle, portal, bridge).
-    table.add("admin_getL1Addresses", lambda ctx: ctx.l1_addresses_json())
+    # With a rollup's chain id (as Supersim's takes it): that rollup's, Supersim's names too.
+    table.add(
+        "admin_getL1Addresses",
+        lambda ctx, chain_id: ctx.l1_addresses_json(chain_id),
+        [opt(decode_count)],
+    )
     # Virtual time only (a wall-clock network answers -32000): {fired, timestamp}.
     table.add("crossroll_advanceTime", advance_time, [decode_seconds])
     # The older name: answers only how many actions fired.
@@ -127,6 +136,8 @@ def admin_table() -> MethodTable:
         lambda ctx, ref: ctx.blob_sidecars(ref),
         [decode_block_number],
     )
+    # Cross-rollup messages: status, relay, Supersim's access-list helpers (docs/messaging.md).
+    add_messaging_methods(table)
     return table
 
 

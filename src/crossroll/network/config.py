@@ -106,6 +106,33 @@ class RollupsConfig(_Model):
     da: Literal["calldata", "blobs", "auto"] = "auto"
 
 
+class MessagingConfig(_Model):
+    """Cross-rollup messaging (docs/messaging.md)."""
+
+    #: Relay every sent message without being asked (``--no-autorelay`` turns it off).
+    autorelay: bool = True
+    #: Seconds the relayer waits after a message is sent before relaying it.
+    relay_delay: Seconds = 0
+    #: How the relayer relays: "fast" (relayMessage with an access list, as soon as sent) or
+    #: "settled" (relaySettledMessage with a Merkle proof, once the message is settled).
+    relay_path: Literal["fast", "settled"] = "fast"
+    #: Rollups that accept each other's messages (None: all of them); a chain not listed
+    #: accepts messages only from itself.
+    dependency_set: list[ChainId] | None = None
+    #: Seconds a destination waits after an initiating message before executing it
+    #: (Supersim's ``--interop.delay``).
+    interop_delay: Annotated[int, Field(ge=0)] = 0
+
+    @field_validator("dependency_set", mode="before")
+    @classmethod
+    def _chain_list(cls, value: object) -> object:
+        # From a flag or an environment variable: "[901,902]" or "901,902".
+        if isinstance(value, str):
+            parts = value.strip().removeprefix("[").removesuffix("]").split(",")
+            return [p.strip() for p in parts if p.strip()]
+        return value
+
+
 class ChainPlan(_Model):
     """One chain of a devnet, as the network starts it and the admin RPC reports it."""
 
@@ -126,6 +153,7 @@ class NetworkConfig(_Model):
     #: Per-chain block time overrides; 0 means automine for that chain.
     block_time: dict[ChainId, Seconds] = Field(default_factory=dict)
     accounts: AccountsConfig = AccountsConfig()
+    messaging: MessagingConfig = MessagingConfig()
     #: Time only moves through ``Network.advance`` (tests and simulations).
     virtual_time: bool = False
     #: Keep the chains in this directory and resume them at the next start (docs/data-dir.md).
@@ -197,6 +225,12 @@ class NetworkConfig(_Model):
             raise ConfigError(
                 f"l1.chain_id {self.l1.chain_id} is also a rollup chain id "
                 f"({ids[1]}..{ids[-1]}); pick another l1.chain_id or rollups.chain_id"
+            )
+        outside = sorted(set(self.messaging.dependency_set or ()) - set(self.rollup_ids))
+        if outside:
+            raise ConfigError(
+                f"messaging.dependency_set: chain {outside[0]} is not a rollup of this network "
+                f"(rollups: {', '.join(map(str, self.rollup_ids))})"
             )
         unknown = sorted(set(self.block_time) - set(ids))
         if unknown:

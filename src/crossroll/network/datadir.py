@@ -33,7 +33,8 @@ from .config import NetworkConfig
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+#: 2: the L1 addresses include the settlement hub (cross-rollup messaging).
+FORMAT = 2
 NETWORK_FILE = "network.json"
 
 
@@ -202,8 +203,10 @@ class DataDir(ServiceAPI):
     def _check(self, config: NetworkConfig) -> None:
         assert self.stored is not None
         if not isinstance(self.stored, dict) or self.stored.get("format") != FORMAT:
+            found = self.stored.get("format") if isinstance(self.stored, dict) else None
             raise ConfigError(
-                f"{self.root / NETWORK_FILE}: unknown format {self.stored.get('format')}"
+                f"{self.root / NETWORK_FILE}: format {found}, but this crossroll reads format"
+                f" {FORMAT} only (the data dir is from another version: start with a new one)"
             )
         for key, value in _identity(config).items():
             if self.stored.get(key) == value:

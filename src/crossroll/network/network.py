@@ -35,11 +35,14 @@ from .accounts import checksum
 from .admin import AdminServer
 from .config import DERIVATION_PATH, ChainPlan, NetworkConfig
 from .datadir import DataDir
+from .messaging import MessagingWiring
 from .rollups import RollupWiring
 from .runtime import ChainFactory, Host, ServerFactory, as_service, default_chain
 from .sources import build, overrides_layer
 
 if TYPE_CHECKING:
+    from ..messaging.reorg import Replacement
+    from ..messaging.store import MessageRecord, Status
     from ..rollup.transact import L1Receipt
     from ..rollup.withdrawals import Withdrawals, WithdrawalStatus
 
@@ -142,6 +145,11 @@ class _Absent:
         raise ConfigError(self._message)
 
 
+#: The contracts of Supersim's ``admin_getL1Addresses`` answer that crossroll has (Supersim
+#: names them ``<name>Proxy``; crossroll deploys them without proxies).
+SUPERSIM_PROXIES = ("OptimismPortal", "L1StandardBridge", "L2OutputOracle")
+
+
 class Network(Host[NetworkConfig]):
     """A running devnet.  Build it with :meth:`start`; stop it with :meth:`stop`
     or by leaving its ``with`` block."""
@@ -158,6 +166,7 @@ class Network(Host[NetworkConfig]):
         self._blobs: BlobStore | None = None
         self._remote_l1: RemoteL1View | None = None  # an external L1's (l1.rpc_url)
         self._rollups = RollupWiring(config)
+        self._messaging = MessagingWiring(config)
         self.admin = AdminServer(self, host=config.host, port=config.admin_port, lock=self.lock)
 
     # ---------------------------------------------------------- lifecycle
@@ -255,9 +264,20 @@ class Network(Host[NetworkConfig]):
         """One deposit sequencer per rollup, in chain-id order."""
         return list(self._rollups.sequencers)
 
-    def l1_addresses_json(self) -> dict[str, Any]:
-        """What ``admin_getL1Addresses`` answers."""
-        return self.l1_addresses.to_json()
+    def l1_addresses_json(self, chain_id: int | None = None) -> dict[str, Any]:
+        """What ``admin_getL1Addresses`` answers: every contract, or (given a rollup's chain
+        id, as Supersim's method takes it) that rollup's, under Supersim's ``...Proxy`` names
+        as well as crossroll's."""
+        addresses = self.l1_addresses
+        if chain_id is None:
+            return addresses.to_json()
+        try:
+            rollup = addresses.rollup(chain_id).to_json()
+        except ConfigError as exc:
+            raise InvalidParams(exc.message) from None
+        del rollup["chainId"]
+        supersim = {f"{name}Proxy": rollup[name] for name in SUPERSIM_PROXIES}
+        return {**supersim, **rollup, "SettlementHub": checksum(addresses.settlement_hub)}
 
     # ---------------------------------------------------------- rollup nodes
     @property
@@ -357,6 +377,36 @@ class Network(Host[NetworkConfig]):
             chain_id = locate({h.chain_id: h.inproc() for h in self.rollups}, tx)
         return self.withdrawals(chain_id), tx
 
+    # ---------------------------------------------------------- messaging
+    @property
+    def messaging(self) -> MessagingWiring:
+        """The message store, indexer, relayer, settler and fast-path guards."""
+        return self._messaging
+
+    def message(self, msg_hash: bytes | str) -> MessageRecord:
+        """A cross-rollup message's record (MessageNotFound if no rollup sent it)."""
+        with self.lock:
+            return self._messaging.message(_msg_hash(msg_hash))
+
+    def messages(
+        self, chain_id: int | None = None, status: Status | str | None = None
+    ) -> list[MessageRecord]:
+        """Messages from or to ``chain_id`` with ``status``, in the order they were sent."""
+        with self.lock:
+            return self._messaging.messages(chain_id, status)
+
+    def relay(self, msg_hash: bytes | str, settled: bool = False) -> MessageRecord:
+        """Relay a message now, on the fast path or (``settled``) with a Merkle proof."""
+        with self.lock:
+            return self._messaging.relay(_msg_hash(msg_hash), settled)
+
+    def inject_reorg(self, chain_id: int, depth: int = 1) -> Replacement:
+        """Reorg the last ``depth`` blocks of rollup ``chain_id`` (blocks not on L1 yet): each
+        becomes a deposits-only block, their transactions are mined again later, and blocks
+        on other rollups that executed messages from them are replaced (docs/messaging.md)."""
+        with self.lock:
+            return self._messaging.inject_reorg(chain_id, depth)
+
     def chain_infos(self) -> list[dict[str, Any]]:
         """What ``admin_getChains`` answers."""
         return [h.info() for h in self.chains]
@@ -420,6 +470,16 @@ class Network(Host[NetworkConfig]):
                 if self._data is not None:  # network.json last: the first start is complete
                     chains = [h.chain for h in self.chains]
                     self._data.save(self.config, chains, self.l1_addresses)
+            self._messaging.build(
+                {h.chain_id: h.chain for h in self.rollups},
+                self.scheduler,
+                l1_view=l1_view,
+                l1_client=self.l1.inproc(),
+                safety=dict(zip(self.config.rollup_ids, self._rollups.safety, strict=True)),
+                batchers=dict(zip(self.config.rollup_ids, self._rollups.batchers, strict=True)),
+                addresses=self.l1_addresses,
+                settler_account=self._rollups.deploy_as[0],
+            )
         local = [h for h in self.chains if not h.external]
         self._orchestrator.add_stage(*(as_service(h.chain, self.lock) for h in local))
         if self._blobs is not None:
@@ -427,6 +487,8 @@ class Network(Host[NetworkConfig]):
         if self._remote_l1 is not None:  # polls the external L1 from its head at start
             self._orchestrator.add_stage(self._remote_l1)
         self._orchestrator.add_stage(*self._rollups.services)
+        for stage in self._messaging.stages:
+            self._orchestrator.add_stage(*stage)
         self._orchestrator.add_stage(*(h.server for h in local))
         await self._orchestrator.start()
         self._ready = True
@@ -441,6 +503,14 @@ class Network(Host[NetworkConfig]):
         handle = ExternalL1Handle(external_plan(self.config, client), url, client)
         self._handles[handle.chain_id] = handle
         return remote_view(self.config, client, self.scheduler)
+
+
+def _msg_hash(value: bytes | str) -> bytes:
+    if isinstance(value, str):
+        from ..rpc.codec import decode_hash
+
+        return decode_hash(value)
+    return value
 
 
 def with_overrides(config: NetworkConfig, overrides: dict[str, Any]) -> NetworkConfig:

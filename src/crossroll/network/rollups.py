@@ -121,6 +121,7 @@ class RollupWiring:
                     handle.chain,
                     scheduler,
                     config.batcher.address,
+                    hub=addresses.settlement_hub,
                 )
             )
             # Waiting deposits make the L2's next interval block due even with an empty
@@ -154,6 +155,7 @@ class RollupWiring:
             portal=where.optimism_portal,
             inbox=config.batch_inbox,
             batcher=config.batcher.address,
+            hub=self.addresses.settlement_hub,
         )
         self.trackers.append(tracker)
         self.proposers[-1].safe_head = lambda: tracker.head.number  # outputs of safe blocks
@@ -193,6 +195,7 @@ class RollupWiring:
             portal=where.optimism_portal,
             inbox=config.batch_inbox,
             batcher=config.batcher.address,
+            hub=self.addresses.settlement_hub,
         )
 
     def restore(

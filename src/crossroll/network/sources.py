@@ -51,6 +51,12 @@ NETWORK_ENV = {
     "BALANCE": "accounts.balance",
     "DATA_DIR": "data_dir",
     "FSYNC": "fsync",
+    # Supersim's SUPERSIM_INTEROP_AUTORELAY / _DELAY / SUPERSIM_DEPENDENCY_SET, crossroll-named.
+    "AUTORELAY": "messaging.autorelay",
+    "RELAY_DELAY": "messaging.relay_delay",
+    "RELAY_PATH": "messaging.relay_path",
+    "DEPENDENCY_SET": "messaging.dependency_set",
+    "INTEROP_DELAY": "messaging.interop_delay",
 }
 
 #: Environment variable (without prefix) -> key of NodeConfig.

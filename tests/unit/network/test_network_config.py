@@ -147,3 +147,19 @@ def test_node_checks() -> None:
     assert (
         load_node_config({"coinbase": (cb, "--coinbase")}).chain_config().coinbase == b"\xab" * 20
     )
+
+
+def test_messaging_settings_from_the_environment() -> None:
+    env = {
+        "CROSSROLL_AUTORELAY": "false",
+        "CROSSROLL_RELAY_DELAY": "3",
+        "CROSSROLL_RELAY_PATH": "settled",
+        "CROSSROLL_DEPENDENCY_SET": "[901,902]",
+        "CROSSROLL_INTEROP_DELAY": "2",
+    }
+    messaging = load_network_config(env=env).messaging
+    assert messaging.autorelay is False and messaging.relay_delay == 3
+    assert messaging.relay_path == "settled" and messaging.dependency_set == [901, 902]
+    assert messaging.interop_delay == 2
+    with pytest.raises(ConfigError):
+        load_network_config(env={"CROSSROLL_RELAY_PATH": "sideways"})

@@ -3,7 +3,10 @@ deployer, deposits sequenced into the L2s, a proposer per rollup on the network'
 
 from __future__ import annotations
 
+import pytest
+
 from crossroll.chain.deposits import DEPOSIT_TX_TYPE
+from crossroll.errors import InvalidParams
 from crossroll.network import Network
 from crossroll.rollup import deployer_account, output_at, planned_addresses
 from crossroll.rollup.l1info import L1_INFO_DEPOSITOR, l1_info_of
@@ -46,6 +49,13 @@ def test_contracts_are_deployed_by_the_reserved_deployer(net: Network) -> None:
     request = {"jsonrpc": "2.0", "id": 1, "method": "admin_getL1Addresses"}
     answer = net.admin.dispatcher.handle(request)
     assert answer["result"] == addrs.to_json()
+    # Supersim's form: one rollup's contracts by chain id, under its "...Proxy" names too
+    one = net.admin.dispatcher.call("admin_getL1Addresses", [901])
+    portal = addrs.to_json()["rollups"]["901"]["OptimismPortal"]
+    assert one["OptimismPortalProxy"] == one["OptimismPortal"] == portal
+    assert {"L1StandardBridgeProxy", "L2OutputOracleProxy", "SettlementHub"} <= set(one)
+    with pytest.raises(InvalidParams, match="no L1 contracts for chain 905"):
+        net.admin.dispatcher.call("admin_getL1Addresses", [905])
 
 
 def test_deposits_are_included_once_in_log_order_across_many_blocks(net: Network) -> None:
