@@ -239,6 +239,23 @@ class CallRequest:
     access_list: tuple[AccessListEntry, ...] = ()
     type: int | None = None
 
+    @classmethod
+    def of(cls, tx: Transaction) -> CallRequest:
+        """``tx`` as a call: what it would do, run on some state (nothing is signed)."""
+        return cls(
+            sender=tx.sender,
+            to=tx.to,
+            gas=tx.gas,
+            gas_price=tx.gas_price,
+            max_fee_per_gas=tx.max_fee_per_gas,
+            max_priority_fee_per_gas=tx.max_priority_fee_per_gas,
+            value=tx.value,
+            data=tx.data,
+            nonce=tx.nonce,
+            access_list=tx.access_list,
+            type=tx.type,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class CallResult:

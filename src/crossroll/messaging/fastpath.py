@@ -157,19 +157,7 @@ class InteropGuard(TxGuardAPI):
         if not any(entry.address == CROSS_L2_INBOX for entry in tx.access_list):
             return
         chain = self.sources[self.chain_id]
-        request = CallRequest(
-            sender=tx.sender,
-            to=tx.to,
-            gas=tx.gas,
-            gas_price=tx.gas_price,
-            max_fee_per_gas=tx.max_fee_per_gas,
-            max_priority_fee_per_gas=tx.max_priority_fee_per_gas,
-            value=tx.value,
-            data=tx.data,
-            nonce=tx.nonce,
-            access_list=tx.access_list,
-            type=tx.type,
-        )
+        request = CallRequest.of(tx)
         try:
             result = chain.call(request, "pending")
         except (ExecutionReverted, OutOfGas):

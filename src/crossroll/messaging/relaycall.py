@@ -66,16 +66,8 @@ def decode_relay(chain_id: int, data: bytes) -> tuple[Hash32 | None, RelayPath]:
 def revert_reason(chain: ChainAPI, tx: Transaction, ref: int) -> str:
     """Why ``tx`` reverted: itself run again as a call on block ``ref``'s state (the state
     before its block; an earlier transaction of the block may have changed the outcome)."""
-    request = CallRequest(
-        sender=tx.sender,
-        to=tx.to,
-        gas=tx.gas,
-        value=tx.value,
-        data=tx.data,
-        access_list=tx.access_list,
-    )
     try:
-        chain.call(request, max(ref, 0))
+        chain.call(CallRequest.of(tx), max(ref, 0))
     except CrossrollError as exc:
         return exc.message
     return "reverted (it succeeds on its block's parent state: an earlier transaction broke it)"

@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..abc import ChainAPI, ClientAPI, L1ViewAPI, SchedulerAPI, ServiceAPI, TimerAPI
+from ..abc import ChainAPI, ClientAPI, L1ViewAPI, SchedulerAPI
+from ..clock.periodic import PeriodicService
 from ..errors import CrossrollError, L1TransactionFailed, MessagingError
 from ..rollup import transact
 from ..rollup.abi import calldata, decode
@@ -61,7 +62,7 @@ class _Output:
     l2_block: int
 
 
-class Settler(ServiceAPI):
+class Settler(PeriodicService):
     name = "settler"
 
     def __init__(
@@ -78,23 +79,13 @@ class Settler(ServiceAPI):
         """Settles the rollups of ``addresses`` that ``l2_chains`` holds (by chain id)."""
         self.l1, self.l1_view, self.addresses = l1, l1_view, addresses
         self.l2_chains = dict(l2_chains)
-        self.scheduler, self.account, self.poll_interval = scheduler, account, poll_interval
+        self.scheduler, self.account, self.interval = scheduler, account, poll_interval
         #: The last error of a tick; the tick is retried once a head moves.
         self.last_error: CrossrollError | None = None
         self._settled: list[SettledRoot] = []
         self._in_flight: dict[int, tuple[Hash32, _Output, Hash32]] = {}
         self._periods: dict[Address, int] = {}
         self._quiet_at: tuple[Any, ...] | None = None
-        self._timer: TimerAPI | None = None
-
-    async def start(self) -> None:
-        if self._timer is None:
-            self._timer = self.scheduler.every(self.poll_interval, self.tick, idle=self.idle)
-
-    async def stop(self) -> None:
-        timer, self._timer = self._timer, None
-        if timer is not None:
-            timer.cancel()
 
     @property
     def settled(self) -> tuple[SettledRoot, ...]:

@@ -21,7 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..abc import ChainAPI, ClientAPI, SchedulerAPI, ServiceAPI, TimerAPI
+from ..abc import ChainAPI, ClientAPI, SchedulerAPI
+from ..clock.periodic import PeriodicService
 from ..errors import CrossrollError, L1TransactionFailed
 from ..types import Block, Hash32
 from . import transact
@@ -90,7 +91,7 @@ class _InFlight:
     blobs: int
 
 
-class Batcher(ServiceAPI):
+class Batcher(PeriodicService):
     def __init__(
         self,
         config: RollupConfig,
@@ -124,18 +125,8 @@ class Batcher(ServiceAPI):
         self.last_error: CrossrollError | None = None
         self._posted: Block | None = None  # last L2 block on L1 or in flight
         self._in_flight: _InFlight | None = None
-        self._timer: TimerAPI | None = None
 
     # ------------------------------------------------------------- lifecycle
-    async def start(self) -> None:
-        if self._timer is None:
-            self._timer = self.scheduler.every(self.interval, self.tick, idle=self.idle)
-
-    async def stop(self) -> None:
-        timer, self._timer = self._timer, None
-        if timer is not None:
-            timer.cancel()
-
     def idle(self) -> bool:
         """Nothing to post and nothing in flight (the virtual clock may skip the tick)."""
         return self._in_flight is None and self._next_number() > self._last_postable()

@@ -21,7 +21,8 @@ from typing import Any
 
 from eth_hash.auto import keccak
 
-from ..abc import ChainAPI, ClientAPI, SchedulerAPI, ServiceAPI, TimerAPI
+from ..abc import ChainAPI, ClientAPI, SchedulerAPI
+from ..clock.periodic import PeriodicService
 from ..errors import CrossrollError, L1TransactionFailed
 from ..types import Address, Hash32
 from . import transact
@@ -68,7 +69,7 @@ class _InFlight:
     output: Output
 
 
-class Proposer(ServiceAPI):
+class Proposer(PeriodicService):
     def __init__(
         self,
         config: RollupConfig,
@@ -88,25 +89,18 @@ class Proposer(ServiceAPI):
         self.l1 = l1
         self.l2 = l2
         self.scheduler = scheduler
-        self.poll_interval = poll_interval
+        self.interval = poll_interval
         self.safe_head = safe_head
         #: The last error of a tick (cleared by the next proposal); the tick is retried.
         self.last_error: CrossrollError | None = None
         self._proposals: list[Proposal] = []
         self._in_flight: _InFlight | None = None
-        self._timer: TimerAPI | None = None
         self._quiet_at: tuple[Any, ...] | None = None  # heads when a tick last did nothing
 
     # ------------------------------------------------------------- lifecycle
     async def start(self) -> None:
         self.sync()
-        if self._timer is None:
-            self._timer = self.scheduler.every(self.poll_interval, self.tick, idle=self.idle)
-
-    async def stop(self) -> None:
-        timer, self._timer = self._timer, None
-        if timer is not None:
-            timer.cancel()
+        await super().start()
 
     # ------------------------------------------------------------------ read
     @property
