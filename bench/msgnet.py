@@ -26,10 +26,10 @@ from crossroll.messaging.addresses import (
     SUPERCHAIN_TOKEN_BRIDGE,
 )
 from crossroll.messaging.l2tol2 import SENT_MESSAGE_TOPIC, L2ToL2Message
-from crossroll.messaging.relaycall import sign
 from crossroll.messaging.store import MessageRecord
 from crossroll.network import Network
 from crossroll.rollup.abi import calldata
+from crossroll.rollup.transact import sign_1559
 from crossroll.types import Block, CallRequest, DevAccount
 
 SOURCE, DEST = 901, 902
@@ -116,7 +116,7 @@ class Devnet:
         if nonce is None:
             nonce = self.src.account(account.address).nonce
         self._nonces[account.address] = nonce + 1
-        return sign(
+        return sign_1559(
             account.private_key,
             chain_id=SOURCE,
             nonce=nonce,

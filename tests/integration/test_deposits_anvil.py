@@ -66,10 +66,12 @@ BASE_FEE_VAULT = "0x4200000000000000000000000000000000000019"
 
 
 class AnvilComparableL2(L2Rules):
-    """L2 rules (deposits allowed) with anvil's genesis code (no predeploys)."""
+    """L2 rules (deposits allowed) with anvil's genesis (no predeploys, no ETHLiquidity
+    balance)."""
 
     name = "l2-anvil-comparable"
     genesis_code: ClassVar[dict[bytes, bytes]] = dict(ChainRules.genesis_code)
+    genesis_balances: ClassVar[dict[bytes, int]] = dict(ChainRules.genesis_balances)
 
 
 def _dep(n: int, sender: bytes, to: bytes | None, **kw: Any) -> DepositTransaction:

@@ -4,18 +4,14 @@ signed transaction the relayer sends, and why a relay reverted."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from typing import Any, Literal
-
-from coincurve import PrivateKey
-from eth_hash.auto import keccak
-from rlp import encode as rlp_encode
+from typing import Literal
 
 from ..abc import ChainAPI
 from ..chain.gas import CALL_STIPEND
 from ..errors import CrossrollError
 from ..rollup.abi import abi_decode, argument_types, selector
-from ..types import AccessListEntry, Address, CallRequest, DevAccount, Hash32, Transaction
+from ..rollup.transact import sign_1559
+from ..types import AccessListEntry, CallRequest, DevAccount, Hash32, Transaction
 from .addresses import L2_TO_L2_MESSENGER
 from .identifier import Identifier
 from .l2tol2 import RELAY_MESSAGE, RELAY_SETTLED_MESSAGE, L2ToL2Message, relay_calldata
@@ -101,7 +97,7 @@ def signed_relay(
     gas = min(cap, int((result.gas_used + CALL_STIPEND) * 64 / 63 * GAS_MARGIN))
     tip = chain.max_priority_fee()
     base = chain.head().header.base_fee_per_gas or 0
-    return sign(
+    return sign_1559(
         account.private_key,
         chain_id=chain.chain_id,
         nonce=nonce,
@@ -109,6 +105,7 @@ def signed_relay(
         max_fee=2 * base + tip,
         gas=gas,
         to=L2_TO_L2_MESSENGER,
+        value=0,
         data=data,
         access_list=access_list,
     )
@@ -121,27 +118,3 @@ def pooled(chain: ChainAPI, tx_hash: Hash32) -> Transaction | None:
     except KeyError:
         return None
     return tx if block is None else None
-
-
-def sign(
-    private_key: bytes,
-    *,
-    chain_id: int,
-    nonce: int,
-    tip: int,
-    max_fee: int,
-    gas: int,
-    to: Address,
-    data: bytes,
-    access_list: Sequence[AccessListEntry] = (),
-    value: int = 0,
-) -> bytes:
-    """A signed EIP-1559 transaction with an access list (coincurve and rlp only, as
-    :func:`crossroll.rollup.transact.sign_1559`; eth_account is slow to import)."""
-    entries: list[Any] = [[e.address, list(e.storage_keys)] for e in access_list]
-    fields: list[Any] = [chain_id, nonce, tip, max_fee, gas, to, value, data, entries]
-    digest = keccak(b"\x02" + rlp_encode(fields))
-    signature = PrivateKey(private_key).sign_recoverable(digest, hasher=None)
-    r, s, y_parity = signature[:32], signature[32:64], signature[64]
-    signed = [*fields, y_parity, int.from_bytes(r, "big"), int.from_bytes(s, "big")]
-    return b"\x02" + rlp_encode(signed)

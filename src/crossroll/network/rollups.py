@@ -148,14 +148,7 @@ class RollupWiring:
         self.l1_view = l1_view
         sequencer = self.sequencers[-1]
         tracker = SafeHeadTracker(
-            config.chain_id,
-            l1_view,
-            l2,
-            scheduler,
-            portal=where.optimism_portal,
-            inbox=config.batch_inbox,
-            batcher=config.batcher.address,
-            hub=self.addresses.settlement_hub,
+            config.chain_id, l1_view, l2, scheduler, **self._derivation_inputs(config)
         )
         self.trackers.append(tracker)
         self.proposers[-1].safe_head = lambda: tracker.head.number  # outputs of safe blocks
@@ -186,17 +179,17 @@ class RollupWiring:
         config = next((c for c in self.configs if c.chain_id == chain_id), None)
         if config is None:
             raise ConfigError(f"no rollup {chain_id} in this network")
-        where = self.addresses.rollup(chain_id)
-        return Verifier(
-            chain_id,
-            self.l1_view,
-            chain,
-            scheduler,
-            portal=where.optimism_portal,
-            inbox=config.batch_inbox,
-            batcher=config.batcher.address,
-            hub=self.addresses.settlement_hub,
-        )
+        return Verifier(chain_id, self.l1_view, chain, scheduler, **self._derivation_inputs(config))
+
+    def _derivation_inputs(self, config: RollupConfig) -> dict[str, Any]:
+        """What a rollup's derivation reads on the L1: its portal's deposits, its batcher's
+        inbox transactions and the settlement hub's global roots."""
+        return {
+            "portal": self.addresses.rollup(config.chain_id).optimism_portal,
+            "inbox": config.batch_inbox,
+            "batcher": config.batcher.address,
+            "hub": self.addresses.settlement_hub,
+        }
 
     def restore(
         self,

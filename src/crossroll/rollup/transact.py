@@ -18,7 +18,7 @@ from rlp import encode as rlp_encode
 
 from ..abc import ClientAPI
 from ..errors import L1TransactionFailed, TransactionRejected
-from ..types import Address, DevAccount, Hash32
+from ..types import AccessListEntry, Address, DevAccount, Hash32
 
 #: Head room over eth_estimateGas (constructors and SSTOREs near the 63/64 rule).
 GAS_MARGIN = 1.25
@@ -93,10 +93,12 @@ def sign_1559(
     to: Address | None,
     value: int,
     data: bytes,
+    access_list: Sequence[AccessListEntry] = (),
 ) -> bytes:
     """A signed EIP-1559 transaction (``0x02 ‖ rlp([...])``), as eth_account signs it, but
     with coincurve alone: importing eth_account costs more than a devnet's whole deploy."""
-    fields: list[Any] = [chain_id, nonce, tip, max_fee, gas, to or b"", value, data, []]
+    entries: list[Any] = [[e.address, list(e.storage_keys)] for e in access_list]
+    fields: list[Any] = [chain_id, nonce, tip, max_fee, gas, to or b"", value, data, entries]
     digest = keccak(b"\x02" + rlp_encode(fields))
     signature = PrivateKey(private_key).sign_recoverable(digest, hasher=None)
     r, s, y_parity = signature[:32], signature[32:64], signature[64]

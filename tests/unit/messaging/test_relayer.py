@@ -24,10 +24,11 @@ from crossroll.messaging.addresses import L2_TO_L2_MESSENGER, RELAYER_ACCOUNT_IN
 from crossroll.messaging.fastpath import InteropGuard, InteropRules
 from crossroll.messaging.indexer import MessageIndexer
 from crossroll.messaging.l2tol2 import SEND_MESSAGE
-from crossroll.messaging.relaycall import fast_calldata, sign
+from crossroll.messaging.relaycall import fast_calldata
 from crossroll.messaging.relayer import Relayer
 from crossroll.messaging.store import MessageRecord, MessageStore, Status
 from crossroll.rollup.abi import calldata, selector
+from crossroll.rollup.transact import sign_1559
 from crossroll.types import CallRequest, Hash32
 
 START = 1_700_000_000
@@ -146,7 +147,7 @@ def test_a_message_relayed_by_someone_else_is_not_relayed_again(make_net: object
     from crossroll.messaging.accesslist import access_list
     from crossroll.messaging.identifier import msg_hash
 
-    raw = sign(
+    raw = sign_1559(
         user.private_key,
         chain_id=902,
         nonce=0,
@@ -154,6 +155,7 @@ def test_a_message_relayed_by_someone_else_is_not_relayed_again(make_net: object
         max_fee=10**10,
         gas=500_000,
         to=L2_TO_L2_MESSENGER,
+        value=0,
         data=fast_calldata(r.identifier, r.payload),
         access_list=access_list(r.identifier, msg_hash(r.payload)),
     )
@@ -235,7 +237,7 @@ def test_a_relay_that_reverts_on_chain_is_recorded_failed(make_net: object) -> N
     from crossroll.messaging.accesslist import access_list
     from crossroll.messaging.identifier import msg_hash
 
-    raw = sign(
+    raw = sign_1559(
         user.private_key,
         chain_id=902,
         nonce=dest.account(user.address).nonce,
@@ -243,6 +245,7 @@ def test_a_relay_that_reverts_on_chain_is_recorded_failed(make_net: object) -> N
         max_fee=10**10,
         gas=500_000,  # no estimate: the revert happens on chain
         to=L2_TO_L2_MESSENGER,
+        value=0,
         data=fast_calldata(r.identifier, r.payload),
         access_list=access_list(r.identifier, msg_hash(r.payload)),
     )
