@@ -174,6 +174,7 @@ class MessageIndexer(ServiceAPI):
                 relay_tx_hash=log.transaction_hash,
                 path=path,
                 last_error=None,
+                gave_up=False,
             ),
         )
 

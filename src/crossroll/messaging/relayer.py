@@ -29,6 +29,7 @@ from eth_hash.auto import keccak
 
 from ..abc import ChainAPI, SchedulerAPI, ServiceAPI, TimerAPI
 from ..errors import (
+    AlreadyKnown,
     CrossrollError,
     MessageAlreadyRelayed,
     MessageNotFound,
@@ -37,11 +38,18 @@ from ..errors import (
     RelayPending,
 )
 from ..rollup.abi import calldata
-from ..types import AccessListEntry, CallRequest, DevAccount, Hash32
+from ..types import AccessListEntry, CallRequest, DevAccount, Hash32, Transaction
 from .accesslist import access_list
 from .addresses import L2_TO_L2_MESSENGER
 from .identifier import msg_hash as payload_hash
-from .relaycall import RelayPath, fast_calldata, pooled, settled_calldata, signed_relay
+from .relaycall import (
+    RelayPath,
+    decode_relay,
+    fast_calldata,
+    pooled,
+    settled_calldata,
+    signed_relay,
+)
 from .settled import SettledProof
 from .store import MessageRecord, MessageStore, Status, Step
 
@@ -118,9 +126,12 @@ class Relayer(ServiceAPI):
             self._in_flight.pop(h, None)
             return
         if old is not None and old.relayed is not None and new.relay_tx_hash is not None:
-            # A reorg undid the relay and sent its transaction back to the pool: watch it.
+            # A reorg undid the relay and sent its transaction back to the pool: watch it,
+            # and try again later in case it can never be mined (see _pending).
             if new.destination in self.chains:
                 self._in_flight[h] = (new.destination, new.relay_tx_hash)
+                if self.autorelay:
+                    self._schedule(new, self.scheduler.now() + self.retry_base)
             return
         if not self.autorelay or new.gave_up:
             return
@@ -218,11 +229,9 @@ class Relayer(ServiceAPI):
             raise MessageAlreadyRelayed(
                 f"message 0x{h.hex()} was already relayed on chain {record.destination}"
             )
-        pending = self._in_flight.get(h)
-        if pending is not None and pooled(chain, pending[1]) is not None:
-            raise RelayPending(
-                f"a relay of message 0x{h.hex()} is pending in tx 0x{pending[1].hex()}"
-            )
+        pending = self._pending(chain, h)
+        if pending is not None:
+            raise RelayPending(f"a relay of message 0x{h.hex()} is pending in tx 0x{pending.hex()}")
         if path == "settled":
             if record.settled is None:
                 raise MessageNotSettled(
@@ -251,6 +260,8 @@ class Relayer(ServiceAPI):
         )
         try:
             chain.send_raw_transaction(raw)
+        except AlreadyKnown:
+            pass  # sent before this relayer started (a restart): it is ours, in flight
         except CrossrollError as exc:
             self._in_flight.pop(h, None)
             self._failed(self.store.get(h) or record, exc.message, attempt=False)
@@ -277,14 +288,45 @@ class Relayer(ServiceAPI):
             return False
         return int.from_bytes(out[:32] or b"\x00", "big") != 0
 
+    def _pending(self, chain: ChainAPI, msg_hash: Hash32) -> Hash32 | None:
+        """The relay of ``msg_hash`` waiting in the pool that will be mined, if any.  One
+        that cannot be (a nonce gap before it: the transaction before it was dropped, as
+        after a reorg) does not count, so the relayer sends its own."""
+        pending = self._in_flight.get(msg_hash)
+        tx = None if pending is None else pooled(chain, pending[1])
+        if tx is None:
+            tx = self._adopt(chain, msg_hash)
+        if tx is None:
+            return None
+        if tx.sender == self.account.address:
+            return tx.hash if tx.nonce < self._nonce(chain) else None
+        return tx.hash if tx.nonce == chain.account(tx.sender).nonce else None
+
+    def _adopt(self, chain: ChainAPI, msg_hash: Hash32) -> Transaction | None:
+        """A relay of ``msg_hash`` this account sent before this relayer started (a restart;
+        a data dir refills the pool), now tracked as in flight."""
+        for tx in getattr(chain, "pool", ()):
+            if (
+                tx.sender == self.account.address
+                and tx.to == L2_TO_L2_MESSENGER
+                and decode_relay(chain.chain_id, tx.data)[0] == msg_hash
+            ):
+                self._in_flight[msg_hash] = (chain.chain_id, tx.hash)
+                return tx
+        return None
+
     def _nonce(self, chain: ChainAPI) -> int:
-        """The account's next nonce: its state nonce past its own relays still pooled."""
+        """The account's next nonce: its state nonce past its relays in the pool, its own
+        and a predecessor's (a restarted relayer), up to the first gap."""
+        nonce = chain.account(self.account.address).nonce
+        pool = getattr(chain, "pool", None)
+        if pool is not None:
+            return int(pool.pending_nonce(self.account.address, nonce))
         waiting = {
             tx.nonce
             for cid, tx_hash in self._in_flight.values()
             if cid == chain.chain_id and (tx := pooled(chain, tx_hash)) is not None
         }
-        nonce = chain.account(self.account.address).nonce
         while nonce in waiting:
             nonce += 1
         return nonce
