@@ -425,6 +425,17 @@ class Network(Host[NetworkConfig]):
             "adminUrl": self.admin_url,
             "virtualTime": self.config.virtual_time,
             "l1Addresses": self._rollups.to_json(),  # None while the network starts
+            "messaging": self._messaging_json(),
+        }
+
+    def _messaging_json(self) -> dict[str, Any]:
+        m = self.config.messaging
+        return {
+            "autorelay": m.autorelay,
+            "relayDelay": m.relay_delay,
+            "relayPath": m.relay_path,
+            "dependencySet": m.dependency_set,
+            "interopDelay": m.interop_delay,
         }
 
     # ---------------------------------------------------------- internals

@@ -50,6 +50,13 @@ def test_admin_ready_and_config(net: Network) -> None:
     assert config["chains"][1]["rpcUrl"] == net.chain(901).url
     assert config["accounts"][0]["address"] == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
     assert config["mnemonic"].endswith("junk")
+    assert config["messaging"] == {
+        "autorelay": True,
+        "relayDelay": 0.0,
+        "relayPath": "fast",
+        "dependencySet": None,
+        "interopDelay": 0,
+    }
     assert rpc(net.admin_url, "admin_nope") == {
         "code": -32601,
         "message": "the method admin_nope does not exist/is not available",
