@@ -260,11 +260,14 @@ class MessageIndexer(ServiceAPI):
 
     def _batched(self) -> None:
         assert self.l1 is not None
+        safe: dict[int, int] = {}  # each rollup's safe head, computed once per L1 block
         for r in self.store:
             heads = self.safety.get(r.source)
             if r.batched is not None or r.reorged is not None or heads is None:
                 continue
-            if heads.safe() < r.block_number:
+            if r.source not in safe:
+                safe[r.source] = heads.safe()
+            if safe[r.source] < r.block_number:
                 continue
             derived = heads.derivation.derived(r.block_number)
             if derived is None or derived.hash != r.source_block_hash:
