@@ -274,3 +274,21 @@ class RelayFailed(MessagingError):
 class MerkleError(MessagingError):
     """A settled-path Merkle tree or proof that is malformed (wrong sibling count, index out
     of range, full tree) or that disagrees with the root the chain holds."""
+
+
+# ----------------------------------------------------------- sequencing errors
+class SequencingError(CrossrollError):
+    """A bundle, slot or forced transaction the sequencing layer cannot take or find."""
+
+
+class BundleNotFound(SequencingError):
+    """No bundle with that hash was sent to the shared sequencer (anvil's code for a missing
+    resource, as for messages and withdrawals)."""
+
+    code = -32001
+
+
+class SlotNotFound(SequencingError):
+    """The shared sequencer has not built that slot (yet)."""
+
+    code = -32001

@@ -109,6 +109,9 @@ class Chain(ChainAPI):
         self._busy: Callable[[], bool] | None = None
         self._safety: Callable[[str], int] | None = None
         self._guard: TxGuardAPI | None = None
+        #: Senders whose pool transactions no block built here takes (fault injection:
+        #: a censoring sequencer; see :meth:`set_censored`).
+        self.censored: frozenset[Address] = frozenset()
         #: Told of every change before it becomes visible (a data dir: crossroll.chain.persist).
         self.journal: ChainJournalAPI | None = None
         if config.block_time:
@@ -326,13 +329,17 @@ class Chain(ChainAPI):
         return blobtx.MAX_BLOBS_PER_BLOCK if blobtx.BLOB_TX_TYPE in self.rules.tx_types else 0
 
     def _ready(self) -> list[t.Transaction]:
-        head = self.store.head.header
-        return self.pool.ready(self._nonce, head.gas_limit, self._blob_limit())
+        return self.ready_transactions(self.store.head.header.gas_limit)
+
+    def ready_transactions(self, gas: int) -> list[t.Transaction]:
+        """The pool transactions the next block would take, in order, within ``gas``
+        (declared gas) and the blob limit; none from censored senders."""
+        return self.pool.ready(self._nonce, max(gas, 0), self._blob_limit(), self.censored)
 
     def _block_transactions(self, deposits: Sequence[t.Transaction]) -> list[t.Transaction]:
         if deposits:  # deposits first, then pool transactions in the gas left
             room = self.store.head.header.gas_limit - sum(d.gas for d in deposits)
-            return [*deposits, *self.pool.ready(self._nonce, max(room, 0), self._blob_limit())]
+            return [*deposits, *self.ready_transactions(room)]
         return self._ready()
 
     def _mine_one(self, timestamp: int, deposits: Sequence[t.Transaction] = ()) -> Block:
@@ -396,18 +403,24 @@ class Chain(ChainAPI):
         heads.  None restores the rules."""
         self._safety = heads
 
-    def import_block(self, txs: Sequence[t.Transaction], timestamp: int) -> Block:
+    def import_block(
+        self,
+        txs: Sequence[t.Transaction],
+        timestamp: int,
+        *,
+        optional: frozenset[Hash32] = frozenset(),
+    ) -> Block:
         """Build the next block with exactly ``txs`` in order (deposits included), as a
         verifier replays a block it derived; the pool is not consulted.  If the engine
-        refuses any of them, raise :class:`TransactionRejected` and change nothing."""
+        refuses any of them, raise :class:`TransactionRejected` and change nothing;
+        except those whose hashes are in ``optional`` (forced transactions from the L1
+        queue), which are left out when they do not apply."""
         if any(tx.is_deposit for tx in txs) and not self.rules.allow_deposits:
             raise TransactionRejected(f"{self.rules.name} chains do not accept deposits")
         if timestamp < self.store.head.header.timestamp:
             raise v.timestamp_too_low(timestamp)
-        env = t.BlockEnv(timestamp, self.config.coinbase)
-        block, rejected = self.engine.build_block(
-            self.store.head.header, self.state_root, list(txs), env
-        )
+        block, rejected = self.build(txs, timestamp)
+        rejected = [(tx, exc) for tx, exc in rejected if tx.hash not in optional]
         if rejected:
             tx, exc = rejected[0]
             raise TransactionRejected(
@@ -417,6 +430,41 @@ class Chain(ChainAPI):
         self.next_timestamp = None
         self._append(block, [])
         return block
+
+    def build(
+        self,
+        txs: Sequence[t.Transaction],
+        timestamp: int,
+        *,
+        state_root: Hash32 | None = None,
+    ) -> t.BuildResult:
+        """Execute ``txs`` in order as the next block at ``timestamp`` on the working state
+        (or on ``state_root``: a partly built block's state) and return the block and the
+        refused transactions, changing nothing: the caller may :meth:`append_block` it.
+        Guards and censorship do not apply (a block builder's own primitive)."""
+        env = t.BlockEnv(timestamp, self.config.coinbase)
+        root = self.state_root if state_root is None else state_root
+        return self.engine.build_block(self.store.head.header, root, list(txs), env)
+
+    def append_block(self, block: Block) -> Block:
+        """Make ``block``, built by :meth:`build` on the current head and working state,
+        the new head (journaled, listeners told, its transactions leave the pool)."""
+        head = self.store.head
+        if block.header.parent_hash != head.hash or block.number != head.number + 1:
+            raise TransactionRejected(
+                f"block {block.number} was not built on the head (block {head.number})"
+            )
+        if block.header.timestamp < head.header.timestamp:
+            raise v.timestamp_too_low(block.header.timestamp)
+        self.next_timestamp = None
+        self._append(block, [])
+        return block
+
+    def set_censored(self, senders: Sequence[Address]) -> None:
+        """Build no block with a pool transaction from ``senders`` (fault injection: a
+        sequencer that censors accounts).  Their transactions are still accepted and wait
+        in the pool; deposits and forced transactions from the L1 still get in."""
+        self.censored = frozenset(senders)
 
     def _append(self, block: Block, rejected: Sequence[t.Transaction]) -> None:
         """Make ``block`` the head: store, pool clean-up, sidecars, listeners."""

@@ -120,12 +120,19 @@ class TxPool:
                     self._discard(tx)
 
     def ready(
-        self, nonce_of: Callable[[Address], int], gas_limit: int, blob_limit: int = 0
+        self,
+        nonce_of: Callable[[Address], int],
+        gas_limit: int,
+        blob_limit: int = 0,
+        exclude: frozenset[Address] = frozenset(),
     ) -> list[Transaction]:
         """Executable transactions in arrival order, each sender's in nonce order,
-        as many as fit in ``gas_limit`` (by declared gas) and ``blob_limit`` blobs."""
+        as many as fit in ``gas_limit`` (by declared gas) and ``blob_limit`` blobs;
+        none from the senders in ``exclude`` (a censoring sequencer's)."""
         queues: dict[Address, list[Transaction]] = {}
         for sender, slots in self._by_sender.items():
+            if sender in exclude:
+                continue
             nonce = nonce_of(sender)
             run = []
             while nonce in slots:

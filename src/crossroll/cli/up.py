@@ -84,6 +84,25 @@ import click
     metavar="SECONDS",
     help="Seconds before a message may execute on its destination.  [default: 0]",
 )
+@click.option(
+    "--sequencing",
+    type=click.Choice(["own", "shared", "based"]),
+    help="Who orders the rollups' transactions (per chain: [sequencing.chains]).  [default: own]",
+)
+@click.option(
+    "--slot-time", type=float, metavar="SECONDS", help="Shared-sequencer slot.  [default: 2]"
+)
+@click.option(
+    "--ordering",
+    type=click.Choice(["fcfs", "priority"]),
+    help="Order of bundles in a shared slot.  [default: fcfs]",
+)
+@click.option(
+    "--forced-inclusion-window",
+    type=int,
+    metavar="L1_BLOCKS",
+    help="L1 blocks before a forced transaction must be included.  [default: 10]",
+)
 def up(config_file: str | None, **options: Any) -> None:
     """Run the devnet: L1 900 on :8545, rollups 901, 902, ... on :9545, :9546, ...,
     admin RPC on :8420 (crossroll.toml < CROSSROLL_* env < flags)."""
@@ -104,6 +123,9 @@ def up(config_file: str | None, **options: Any) -> None:
         "autorelay": "messaging.autorelay", "relay_delay": "messaging.relay_delay",
         "relay_path": "messaging.relay_path", "dependency_set": "messaging.dependency_set",
         "interop_delay": "messaging.interop_delay",
+        "sequencing": "sequencing.mode", "slot_time": "sequencing.slot_time",
+        "ordering": "sequencing.ordering",
+        "forced_inclusion_window": "sequencing.forced_inclusion_window",
     }  # fmt: skip
     config = load_network_config(flags_of(options, keys), config_file=config_file)
     _print_message_events()

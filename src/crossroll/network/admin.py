@@ -24,6 +24,7 @@ from ..rpc.dispatch import Dispatcher, MethodTable, opt
 from ..types import BlockRef
 from .config import NetworkConfig
 from .messaging import add_methods as add_messaging_methods
+from .sequencing import add_methods as add_sequencing_methods
 
 
 class AdminContext(Protocol):
@@ -60,6 +61,9 @@ class AdminContext(Protocol):
 
     @property
     def messaging(self) -> Any: ...
+
+    @property
+    def sequencing(self) -> Any: ...
 
 
 def decode_seconds(value: Any) -> float:
@@ -138,6 +142,7 @@ def admin_table() -> MethodTable:
     )
     # Cross-rollup messages: status, relay, Supersim's access-list helpers (docs/messaging.md).
     add_messaging_methods(table)
+    add_sequencing_methods(table)
     return table
 
 

@@ -133,6 +133,49 @@ class MessagingConfig(_Model):
         return value
 
 
+SequencingMode = Literal["own", "shared", "based"]
+
+
+class SequencingConfig(_Model):
+    """Who orders each rollup's transactions (docs/sequencing.md)."""
+
+    #: Every rollup's mode unless ``chains`` says otherwise: "own" (its own sequencer),
+    #: "shared" (the shared sequencer's slots, with atomic bundles) or "based" (L1 blocks).
+    mode: SequencingMode = "own"
+    #: Per-rollup modes, e.g. ``{902 = "based"}`` in crossroll.toml.
+    chains: dict[ChainId, SequencingMode] = Field(default_factory=dict)
+    #: Seconds per shared-sequencer slot: one block on every shared rollup per slot.
+    slot_time: Annotated[float, Field(gt=0)] = 2.0
+    #: Order of bundles in a slot: first come first served, or highest priority fee first.
+    ordering: Literal["fcfs", "priority"] = "fcfs"
+    #: L1 blocks a forced transaction (queued on the L1) may wait; from then on every L2
+    #: block must include it, so derivation includes it whatever the sequencer does.
+    forced_inclusion_window: Annotated[int, Field(ge=1)] = 10
+    #: Accounts each rollup's sequencer refuses to include (fault injection), e.g.
+    #: ``{901 = ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]}``.
+    censor: dict[ChainId, list[str]] = Field(default_factory=dict)
+
+    @field_validator("censor")
+    @classmethod
+    def _addresses(cls, value: dict[int, list[str]]) -> dict[int, list[str]]:
+        for chain_id, addresses in value.items():
+            for address in addresses:
+                raw = address.strip().removeprefix("0x")
+                try:
+                    ok = len(bytes.fromhex(raw)) == 20
+                except ValueError:
+                    ok = False
+                if not ok:
+                    raise ValueError(f"chain {chain_id}: {address!r} is not a 20-byte address")
+        return value
+
+    def mode_of(self, chain_id: int) -> SequencingMode:
+        return self.chains.get(chain_id, self.mode)
+
+    def censored(self, chain_id: int) -> list[bytes]:
+        return [bytes.fromhex(a.strip().removeprefix("0x")) for a in self.censor.get(chain_id, [])]
+
+
 class ChainPlan(_Model):
     """One chain of a devnet, as the network starts it and the admin RPC reports it."""
 
@@ -141,6 +184,10 @@ class ChainPlan(_Model):
     kind: str  # "l1" or "l2"
     port: int
     block_time: float | None  # None: automine
+    #: Who builds its blocks: "own" (the chain's interval timer or automine), "shared" (the
+    #: shared sequencer's slots, block_time = the slot time) or "based" (one block per L1
+    #: block, block_time = the L1's).
+    sequencing: SequencingMode = "own"
 
 
 class NetworkConfig(_Model):
@@ -154,6 +201,7 @@ class NetworkConfig(_Model):
     block_time: dict[ChainId, Seconds] = Field(default_factory=dict)
     accounts: AccountsConfig = AccountsConfig()
     messaging: MessagingConfig = MessagingConfig()
+    sequencing: SequencingConfig = SequencingConfig()
     #: Time only moves through ``Network.advance`` (tests and simulations).
     virtual_time: bool = False
     #: Keep the chains in this directory and resume them at the next start (docs/data-dir.md).
@@ -204,13 +252,20 @@ class NetworkConfig(_Model):
         ]
         for i, chain_id in enumerate(self.rollup_ids):
             port = self.rollups.port + i if self.rollups.port else 0
+            mode = self.sequencing.mode_of(chain_id)
+            seconds = {
+                "own": block_time(chain_id, self.rollups.block_time),
+                "shared": self.sequencing.slot_time,
+                "based": chains[0].block_time,
+            }[mode]
             chains.append(
                 ChainPlan(
                     chain_id=chain_id,
                     name=f"rollup-{chain_id}",
                     kind="l2",
                     port=port,
-                    block_time=block_time(chain_id, self.rollups.block_time),
+                    block_time=seconds,
+                    sequencing=mode,
                 )
             )
         return chains
@@ -231,6 +286,28 @@ class NetworkConfig(_Model):
             raise ConfigError(
                 f"messaging.dependency_set: chain {outside[0]} is not a rollup of this network "
                 f"(rollups: {', '.join(map(str, self.rollup_ids))})"
+            )
+        for key, chains in (("chains", self.sequencing.chains), ("censor", self.sequencing.censor)):
+            stray = sorted(set(chains) - set(self.rollup_ids))
+            if stray:
+                raise ConfigError(
+                    f"sequencing.{key}: chain {stray[0]} is not a rollup of this network "
+                    f"(rollups: {', '.join(map(str, self.rollup_ids))})"
+                )
+        steered = sorted(
+            c
+            for c in set(self.block_time) & set(self.rollup_ids)
+            if self.sequencing.mode_of(c) != "own"
+        )
+        if steered:
+            raise ConfigError(
+                f"block_time: rollup {steered[0]} is {self.sequencing.mode_of(steered[0])}-"
+                "sequenced; its blocks follow the "
+                + (
+                    "shared slots (sequencing.slot_time)"
+                    if self.sequencing.mode_of(steered[0]) == "shared"
+                    else "L1 blocks"
+                )
             )
         unknown = sorted(set(self.block_time) - set(ids))
         if unknown:
@@ -275,8 +352,9 @@ class NetworkConfig(_Model):
                     ChainConfig(
                         chain_id=plan.chain_id,
                         rules=rules,
-                        block_time=plan.block_time,
-                        automine=plan.block_time is None,
+                        # a shared or based rollup's blocks are built by its sequencing
+                        block_time=plan.block_time if plan.sequencing == "own" else None,
+                        automine=plan.block_time is None and plan.sequencing == "own",
                         mnemonic=self.accounts.mnemonic,
                         account_count=self.accounts.count,
                         account_balance=self.accounts.balance_wei,

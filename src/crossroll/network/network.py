@@ -38,6 +38,7 @@ from .datadir import DataDir
 from .messaging import MessagingWiring
 from .rollups import RollupWiring
 from .runtime import ChainFactory, Host, ServerFactory, as_service, default_chain
+from .sequencing import SequencingWiring
 from .sources import build, overrides_layer
 
 if TYPE_CHECKING:
@@ -167,6 +168,7 @@ class Network(Host[NetworkConfig]):
         self._remote_l1: RemoteL1View | None = None  # an external L1's (l1.rpc_url)
         self._rollups = RollupWiring(config)
         self._messaging = MessagingWiring(config)
+        self._sequencing = SequencingWiring(config)
         self.admin = AdminServer(self, host=config.host, port=config.admin_port, lock=self.lock)
 
     # ---------------------------------------------------------- lifecycle
@@ -407,6 +409,12 @@ class Network(Host[NetworkConfig]):
         with self.lock:
             return self._messaging.inject_reorg(chain_id, depth)
 
+    # ---------------------------------------------------------- sequencing
+    @property
+    def sequencing(self) -> SequencingWiring:
+        """The shared sequencer, based-rollup gateways, forced inclusion and censorship."""
+        return self._sequencing
+
     def chain_infos(self) -> list[dict[str, Any]]:
         """What ``admin_getChains`` answers."""
         return [h.info() for h in self.chains]
@@ -426,6 +434,7 @@ class Network(Host[NetworkConfig]):
             "virtualTime": self.config.virtual_time,
             "l1Addresses": self._rollups.to_json(),  # None while the network starts
             "messaging": self._messaging_json(),
+            "sequencing": self._sequencing.to_json(),
         }
 
     def _messaging_json(self) -> dict[str, Any]:
@@ -451,6 +460,9 @@ class Network(Host[NetworkConfig]):
                     continue
                 if plan.kind == "l1":  # the deployer and role accounts, never a user's
                     alloc = (*chain_config.alloc, *self._rollups.genesis_alloc())
+                    chain_config = dataclasses.replace(chain_config, alloc=alloc)
+                else:  # a shared rollup's: the shared sequencer's key
+                    alloc = (*chain_config.alloc, *self._rollups.l2_alloc(plan.chain_id))
                     chain_config = dataclasses.replace(chain_config, alloc=alloc)
                 if self._data is not None:  # the genesis time of the first start
                     chain_config = self._data.chain_config(chain_config)
@@ -491,6 +503,15 @@ class Network(Host[NetworkConfig]):
                 addresses=self.l1_addresses,
                 settler_account=self._rollups.deploy_as[0],
             )
+            self._sequencing.build(
+                {h.chain_id: h.chain for h in self.rollups},
+                self.scheduler,
+                l1_view=l1_view,
+                l1_client=self.l1.inproc(),
+                rollups=self._rollups,
+                guards=self._messaging.guards,
+                addresses=self.l1_addresses,
+            )
         local = [h for h in self.chains if not h.external]
         self._orchestrator.add_stage(*(as_service(h.chain, self.lock) for h in local))
         if self._blobs is not None:
@@ -500,6 +521,8 @@ class Network(Host[NetworkConfig]):
         self._orchestrator.add_stage(*self._rollups.services)
         for stage in self._messaging.stages:
             self._orchestrator.add_stage(*stage)
+        if self._sequencing.services:
+            self._orchestrator.add_stage(*self._sequencing.services)
         self._orchestrator.add_stage(*(h.server for h in local))
         await self._orchestrator.start()
         self._ready = True

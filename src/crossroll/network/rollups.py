@@ -26,6 +26,7 @@ from ..rollup.batcher import DA, Batcher
 from ..rollup.derivation import SafeHeadTracker, Verifier
 from ..rollup.safety import SafetyHeads
 from ..rollup.sequencer import DepositSequencer
+from ..sequencing.addresses import SHARED_SEQUENCER_L2_BALANCE, shared_sequencer_account
 from ..types import Address, GenesisAccount
 from .config import NetworkConfig
 from .external import deploy_settings
@@ -46,6 +47,9 @@ class RollupWiring:
         #: Wei every rollup's genesis gives its dev accounts (backed by its portal on L1).
         self.l2_genesis_wei = int(config.accounts.balance * 10**18) * config.accounts.count
         plans = [p for p in config.plan() if p.kind == "l2"]
+        #: Who builds each rollup's blocks: "own", "shared" or "based" (docs/sequencing.md).
+        self.modes: dict[int, str] = {p.chain_id: p.sequencing for p in plans}
+        self.sequencing = config.sequencing
         self.configs = [
             RollupConfig.for_rollup(
                 p.chain_id,
@@ -77,10 +81,28 @@ class RollupWiring:
             deployer_account(self.mnemonic).address, 0, self.configs, self.l1_chain_id
         )
         backing = tuple(
-            (r.optimism_portal, GenesisAccount(balance=self.l2_genesis_wei))
+            (r.optimism_portal, GenesisAccount(balance=self.l2_extra_alloc_wei(r.chain_id)))
             for r in planned.rollups
         )
-        return (*genesis_alloc(self.configs, ROLE_BALANCE, self.mnemonic), *backing)
+        shared = shared_sequencer_account(self.mnemonic).address
+        return (
+            *genesis_alloc(self.configs, ROLE_BALANCE, self.mnemonic),
+            (shared, GenesisAccount(balance=ROLE_BALANCE)),
+            *backing,
+        )
+
+    def l2_extra_alloc_wei(self, chain_id: int) -> int:
+        """Wei rollup ``chain_id``'s genesis holds (its portal's L1 backing)."""
+        extra = SHARED_SEQUENCER_L2_BALANCE if self.modes[chain_id] == "shared" else 0
+        return self.l2_genesis_wei + extra
+
+    def l2_alloc(self, chain_id: int) -> tuple[tuple[Address, GenesisAccount], ...]:
+        """Genesis entries rollup ``chain_id`` adds to its dev accounts: the shared
+        sequencer's key, on a shared rollup (it pays the relays it makes in slots)."""
+        if self.modes[chain_id] != "shared":
+            return ()
+        shared = shared_sequencer_account(self.mnemonic).address
+        return ((shared, GenesisAccount(balance=SHARED_SEQUENCER_L2_BALANCE)),)
 
     @property
     def addresses(self) -> L1Addresses:

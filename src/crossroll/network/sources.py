@@ -57,6 +57,10 @@ NETWORK_ENV = {
     "RELAY_PATH": "messaging.relay_path",
     "DEPENDENCY_SET": "messaging.dependency_set",
     "INTEROP_DELAY": "messaging.interop_delay",
+    "SEQUENCING": "sequencing.mode",
+    "SLOT_TIME": "sequencing.slot_time",
+    "ORDERING": "sequencing.ordering",
+    "FORCED_INCLUSION_WINDOW": "sequencing.forced_inclusion_window",
 }
 
 #: Environment variable (without prefix) -> key of NodeConfig.
