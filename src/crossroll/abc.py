@@ -8,9 +8,9 @@ server only knows :class:`ChainAPI`, a chain only knows :class:`EngineAPI` and
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import CrossrollError
 from .types import (
@@ -35,6 +35,9 @@ from .types import (
     Receipt,
     Transaction,
 )
+
+if TYPE_CHECKING:
+    from .sequencing.bundle import Bundle
 
 
 # ---------------------------------------------------------------------- clock
@@ -401,3 +404,17 @@ class L1ViewAPI(ABC):
     @abstractmethod
     def on_block(self, listener: Callable[[L1BlockInfo], None]) -> Callable[[], None]:
         """Call ``listener`` for each new L1 head block; returns an unsubscribe function."""
+
+
+# ----------------------------------------------------------------- sequencing
+class OrderingPolicyAPI(ABC):
+    """The order in which the shared sequencer tries a slot's bundles (docs/sequencing.md).
+    Pool transactions keep the pool's order; a policy orders bundles only."""
+
+    #: The name ``sequencing.ordering`` selects it by.
+    name: str
+
+    @abstractmethod
+    def order(self, bundles: Sequence[Bundle], base_fees: Mapping[int, int]) -> list[Bundle]:
+        """``bundles`` (in arrival order) in the order to try them; ``base_fees``: the slot's
+        base fee on each shared rollup."""

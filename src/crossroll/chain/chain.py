@@ -351,8 +351,9 @@ class Chain(ChainAPI):
         while self._guard is not None and (refused := self._guard.reject(block)):
             # Drop the refused pool transactions and rebuild from the pool, so a sender's
             # later nonces wait for the gap instead of failing in this block.
-            dropped = [tx for tx in block.transactions if tx.hash in refused and not tx.is_deposit]
-            if not dropped:  # only deposits: not the sequencer's to drop
+            prefix = {tx.hash for tx in deposits}
+            dropped = [tx for tx in block.transactions if tx.hash in refused.keys() - prefix]
+            if not dropped:  # only the rollup node's prefix: not the sequencer's to drop
                 break
             for tx in dropped:
                 log.warning(

@@ -5,8 +5,9 @@ Pipeline (one module per step)::
     Batch ─codec─▶ bytes ─compress─▶ channel ─split─▶ frames ─▶ batcher tx data ─▶ blob(s)
     (batch, columnar)  (compress)     (channel)       (frame)                    (blob, kzg)
 
-and back through :class:`ChannelReader` (reader).  :mod:`~crossroll.da.workload` generates
-the standard workload the benchmarks measure.
+and back through :class:`ChannelReader` (reader).  A shared sequencer wraps several
+rollups' batcher data in one envelope (namespace).  :mod:`~crossroll.da.workload`
+generates the standard workload the benchmarks measure.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     )
     from .frame import Frame, batcher_data, parse_batcher_data
     from .kzg import BlobSidecar, commitment, proof, verify, versioned_hash
+    from .namespace import EnvelopeEntry, decode_envelope, encode_envelope, pack_envelopes
     from .reader import ChannelReader, Dropped, Received
 
 # Imported on first use: the package is imported by the L1 (for kzg) at start-up, and
@@ -52,6 +54,7 @@ _LAZY = {
     "ColumnarCodec": "columnar",
     "Compressor": "compress",
     "Dropped": "reader",
+    "EnvelopeEntry": "namespace",
     "Frame": "frame",
     "L2BlockData": "batch",
     "MAX_BLOB_DATA": "blob",
@@ -68,8 +71,11 @@ _LAZY = {
     "commitment": "kzg",
     "decode_batch": "batch",
     "decode_blob": "blob",
+    "decode_envelope": "namespace",
     "decompress": "compress",
     "encode_blob": "blob",
+    "encode_envelope": "namespace",
+    "pack_envelopes": "namespace",
     "parse_batcher_data": "frame",
     "proof": "kzg",
     "read_channel_data": "channel",
@@ -96,6 +102,7 @@ __all__ = [
     "ColumnarCodec",
     "Compressor",
     "Dropped",
+    "EnvelopeEntry",
     "Frame",
     "L2BlockData",
     "NoCompressor",
@@ -109,8 +116,11 @@ __all__ = [
     "commitment",
     "decode_batch",
     "decode_blob",
+    "decode_envelope",
     "decompress",
     "encode_blob",
+    "encode_envelope",
+    "pack_envelopes",
     "parse_batcher_data",
     "proof",
     "read_channel_data",

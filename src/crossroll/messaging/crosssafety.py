@@ -18,7 +18,7 @@ OP interop's levels (specs/interop/verifier.md) over crossroll's rollup heads:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from ..abc import SchedulerAPI, ServiceAPI, TimerAPI
@@ -105,13 +105,17 @@ class CrossSafety(ServiceAPI):
     def safe(self, chain_id: int) -> int:
         return self.cross_safe()[chain_id]
 
-    def batch_limit(self, chain_id: int) -> int:
+    def batch_limit(self, chain_id: int, together: Collection[int] = ()) -> int:
         """The highest block of ``chain_id`` the batcher may post: every dependency below
-        it is on a block already safe on its own chain."""
+        it is on a block already safe on its own chain, or on a block of a rollup in
+        ``together`` (posted in the same L1 transactions: a shared batch) at most as high."""
         local = {cid: min(f(), self.chains[cid].head().number) for cid, f in self._locals()}
-        heads = {cid: c.head().number for cid, c in self.chains.items()}
-        start = {cid: (heads[cid] if cid == chain_id else local[cid]) for cid in self.chains}
-        return self._bounds(start, local)[chain_id]
+        group = {chain_id, *together}
+        start = {
+            cid: (c.head().number if cid in group else local[cid]) for cid, c in self.chains.items()
+        }
+        # a shared batch's members are posted together: their heads bound each other
+        return self._bounds(start, start if together else local)[chain_id]
 
     def _locals(self) -> list[tuple[int, Callable[[], int]]]:
         return [(cid, self.local_safe.get(cid, lambda: 0)) for cid in self.chains]

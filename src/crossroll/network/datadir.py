@@ -34,7 +34,8 @@ from .config import NetworkConfig
 log = logging.getLogger(__name__)
 
 #: 2: the L1 addresses include the settlement hub (cross-rollup messaging).
-FORMAT = 2
+#: 3: and the forced-inclusion queue (sequencing).
+FORMAT = 3
 NETWORK_FILE = "network.json"
 
 

@@ -116,7 +116,7 @@ class MessagingWiring:
         for cid, heads in safety.items():
             heads.cross = lambda c=cid: cross.safe(c)
         for cid, batcher in batchers.items():
-            batcher.limit = lambda c=cid: cross.batch_limit(c)
+            batcher.limit = lambda c=cid, b=batcher: cross.batch_limit(c, b.posted_with)
 
     @property
     def stages(self) -> list[list[ServiceAPI]]:

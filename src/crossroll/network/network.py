@@ -15,7 +15,7 @@ import dataclasses
 import functools
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ..abc import ChainAPI, ClientAPI
 from ..errors import ConfigError, InvalidParams
@@ -44,8 +44,11 @@ from .sources import build, overrides_layer
 if TYPE_CHECKING:
     from ..messaging.reorg import Replacement
     from ..messaging.store import MessageRecord, Status
+    from ..rollup.forcedwatch import ForcedStatus
     from ..rollup.transact import L1Receipt
     from ..rollup.withdrawals import Withdrawals, WithdrawalStatus
+    from ..sequencing.bundle import BundleRecord
+    from ..sequencing.commitment import SlotCommitment
 
 __all__ = [
     "ChainFactory",
@@ -415,6 +418,52 @@ class Network(Host[NetworkConfig]):
         """The shared sequencer, based-rollup gateways, forced inclusion and censorship."""
         return self._sequencing
 
+    def force_include(
+        self, chain_id: int, raw_tx: bytes | str, account: DevAccount | None = None
+    ) -> L1Receipt:
+        """Queue the signed L2 transaction ``raw_tx`` for rollup ``chain_id`` on the L1's
+        forced-inclusion queue, from ``account`` (dev account 0 if None); the L1 receipt.
+        Every L2 block from L1 origin ``receipt.block_number + window`` on must hold it."""
+        raw = bytes.fromhex(raw_tx.removeprefix("0x")) if isinstance(raw_tx, str) else raw_tx
+        return self._sequencing.force_include(chain_id, raw, account or self.accounts[0])
+
+    def set_censored(self, chain_id: int, addresses: Sequence[bytes | str]) -> list[bytes]:
+        """Make rollup ``chain_id``'s sequencer leave out pool transactions from
+        ``addresses`` (empty: censor nobody); fault injection for forced inclusion."""
+        raw = [bytes.fromhex(a.removeprefix("0x")) if isinstance(a, str) else a for a in addresses]
+        with self.lock:
+            return self._sequencing.set_censored(chain_id, raw)
+
+    def forced_transactions(self, chain_id: int) -> list[ForcedStatus]:
+        """Rollup ``chain_id``'s forced transactions and where each stands."""
+        with self.lock:
+            return self._sequencing.forced_transactions(chain_id)
+
+    def send_bundle(
+        self,
+        legs: Sequence[tuple[int, bytes | str]],
+        reverting: Sequence[bytes | str] = (),
+        min_timestamp: int | None = None,
+        max_timestamp: int | None = None,
+    ) -> bytes:
+        """Send a bundle to the shared sequencer: ``legs`` are ``(chainId, signed raw
+        transaction)``; all land in one slot and succeed, or none does.  Its hash."""
+        raw = [(cid, _raw(tx)) for cid, tx in legs]
+        with self.lock:
+            return self._sequencing.shared_sequencing().send_bundle(
+                raw, [_msg_hash(h) for h in reverting], min_timestamp, max_timestamp
+            )
+
+    def bundle(self, bundle_hash: bytes | str) -> BundleRecord:
+        """A bundle's record: pending, included (where) or dropped (why)."""
+        with self.lock:
+            return self._sequencing.shared_sequencing().bundle(_msg_hash(bundle_hash))
+
+    def slot(self, number: int | Literal["latest"] = "latest") -> SlotCommitment:
+        """The shared sequencer's signed slot ``number`` (or the latest)."""
+        with self.lock:
+            return self._sequencing.shared_sequencing().slot(number)
+
     def chain_infos(self) -> list[dict[str, Any]]:
         """What ``admin_getChains`` answers."""
         return [h.info() for h in self.chains]
@@ -503,6 +552,7 @@ class Network(Host[NetworkConfig]):
                 addresses=self.l1_addresses,
                 settler_account=self._rollups.deploy_as[0],
             )
+            self._rollups.use_guards(self._messaging.guards)  # based builders check messages
             self._sequencing.build(
                 {h.chain_id: h.chain for h in self.rollups},
                 self.scheduler,
@@ -537,6 +587,10 @@ class Network(Host[NetworkConfig]):
         handle = ExternalL1Handle(external_plan(self.config, client), url, client)
         self._handles[handle.chain_id] = handle
         return remote_view(self.config, client, self.scheduler)
+
+
+def _raw(value: bytes | str) -> bytes:
+    return bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else value
 
 
 def _msg_hash(value: bytes | str) -> bytes:

@@ -8,7 +8,7 @@ and nonces and their first contracts land at anvil's addresses.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..abc import L1ViewAPI, SchedulerAPI, ServiceAPI
@@ -22,11 +22,20 @@ from ..rollup import (
     genesis_alloc,
     planned_addresses,
 )
+from ..rollup.based import BasedBuilder
+from ..rollup.basedgateway import BasedGateway
 from ..rollup.batcher import DA, Batcher
-from ..rollup.derivation import SafeHeadTracker, Verifier
+from ..rollup.derivation import Derivation, SafeHeadTracker, Verifier
+from ..rollup.forced import ForcedInclusion
 from ..rollup.safety import SafetyHeads
 from ..rollup.sequencer import DepositSequencer
-from ..sequencing.addresses import SHARED_SEQUENCER_L2_BALANCE, shared_sequencer_account
+from ..rollup.shared_batcher import SharedBatcher
+from ..sequencing.addresses import (
+    SHARED_BATCH_INBOX,
+    SHARED_SEQUENCER_L2_BALANCE,
+    based_inbox,
+    shared_sequencer_account,
+)
 from ..types import Address, GenesisAccount
 from .config import NetworkConfig
 from .external import deploy_settings
@@ -65,7 +74,15 @@ class RollupWiring:
         self.sequencers: list[DepositSequencer] = []
         self.proposers: list[Proposer] = []
         self.batchers: list[Batcher] = []
-        self.trackers: list[SafeHeadTracker] = []
+        #: Posts the shared rollups' blocks together (None without shared rollups); their
+        #: batchers stay in ``batchers`` but only it drives them.
+        self.shared_batcher: SharedBatcher | None = None
+        #: Each rollup's derivation: a SafeHeadTracker, or a based rollup's BasedBuilder.
+        self.trackers: list[Derivation] = []
+        #: What based rollups' endpoints post through (their batchers never run).
+        self.gateways: list[BasedGateway] = []
+        #: The fast-path guards (:meth:`use_guards`), for based rollups' builders.
+        self.guards: dict[int, Any] = {}
         self.safety: list[SafetyHeads] = []
         #: Where batches go: blobs on the embedded L1 unless configured otherwise.
         self.da: DA = config.da_mode
@@ -142,19 +159,28 @@ class RollupWiring:
                     l1_view,
                     handle.chain,
                     scheduler,
-                    config.batcher.address,
+                    self.poster(config)[1],
                     hub=addresses.settlement_hub,
+                    forced=self.forced_inclusion(config.chain_id),
                 )
             )
-            # Waiting deposits make the L2's next interval block due even with an empty
-            # pool (a virtual clock skips idle blocks).
+            # Waiting deposits (and due forced transactions) make the L2's next interval
+            # block due even with an empty pool (a virtual clock skips idle blocks).
             set_busy_check = getattr(handle.chain, "set_busy_check", None)
             if set_busy_check is not None:
-                set_busy_check(lambda s=self.sequencers[-1]: bool(s.pending()))
+                set_busy_check(lambda s=self.sequencers[-1]: s.has_pending())
             self.proposers.append(
                 Proposer(config, where.l2_output_oracle, client, handle.chain, scheduler)
             )
             self._add_node_services(config, where, l1_view, client, handle.chain, scheduler)
+            if self.modes[config.chain_id] == "based":
+                self.gateways.append(self._gateway(config, client, handle, scheduler))
+        shared = [b for b in self.batchers if self.modes[b.config.chain_id] == "shared"]
+        if shared:
+            account = shared_sequencer_account(self.mnemonic)
+            self.shared_batcher = SharedBatcher(
+                shared, client, scheduler, account=account, da=self.da, l1_blocks=l1_view.on_block
+            )
 
     def _add_node_services(
         self,
@@ -169,9 +195,9 @@ class RollupWiring:
         L2 endpoint serves as the ``safe``/``finalized`` tags."""
         self.l1_view = l1_view
         sequencer = self.sequencers[-1]
-        tracker = SafeHeadTracker(
-            config.chain_id, l1_view, l2, scheduler, **self._derivation_inputs(config)
-        )
+        # A based rollup's blocks are built by derivation itself: its safe head is its head.
+        kind = BasedBuilder if self.modes[config.chain_id] == "based" else SafeHeadTracker
+        tracker = kind(config.chain_id, l1_view, l2, scheduler, **self._derivation_inputs(config))
         self.trackers.append(tracker)
         self.proposers[-1].safe_head = lambda: tracker.head.number  # outputs of safe blocks
         self.batchers.append(
@@ -182,7 +208,8 @@ class RollupWiring:
                 scheduler,
                 origin=lambda block: sequencer.origin(block).l1.number,
                 safe_head=lambda: tracker.head.number,
-                da=self.da,
+                # a based rollup's never runs (its posted number is its head); posts are calldata
+                da="calldata" if isinstance(tracker, BasedBuilder) else self.da,
             )
         )
         heads = SafetyHeads(
@@ -195,23 +222,72 @@ class RollupWiring:
         l2.set_safety(heads.resolve)
         self.safety.append(heads)
 
-    def verifier(self, chain_id: int, chain: Any, scheduler: SchedulerAPI) -> Verifier:
+    def verifier(self, chain_id: int, chain: Any, scheduler: SchedulerAPI) -> Derivation:
         """Derivation for a verifier node of rollup ``chain_id`` building on ``chain`` (a
         fresh chain from the rollup's genesis that mines nothing itself)."""
         config = next((c for c in self.configs if c.chain_id == chain_id), None)
         if config is None:
             raise ConfigError(f"no rollup {chain_id} in this network")
-        return Verifier(chain_id, self.l1_view, chain, scheduler, **self._derivation_inputs(config))
+        inputs = self._derivation_inputs(config)
+        if self.modes[chain_id] == "based":  # the very code the rollup's node runs
+            guard = self.guards.get(chain_id)
+            return BasedBuilder(chain_id, self.l1_view, chain, scheduler, guard=guard, **inputs)
+        return Verifier(chain_id, self.l1_view, chain, scheduler, **inputs)
+
+    def _gateway(
+        self, config: RollupConfig, client: Any, handle: ChainHandle, scheduler: SchedulerAPI
+    ) -> BasedGateway:
+        """A based rollup's gateway: posts from its batcher key (any key would do)."""
+        builder = self.trackers[-1]
+        context = getattr(getattr(handle.server, "dispatcher", None), "context", None)
+        return BasedGateway(
+            config.chain_id,
+            handle.chain,
+            client,
+            self.l1_view,
+            scheduler,
+            config.batcher,
+            inbox=based_inbox(config.chain_id),
+            built_through=lambda: builder.head.origin.l1.number,
+            pending_listeners=getattr(context, "pending_listeners", None),
+        )
+
+    def use_guards(self, guards: Mapping[int, Any]) -> None:
+        """The fast-path guards (built after the rollups): based rollups' builders leave
+        out what they refuse, as a sequencer's blocks do."""
+        self.guards = dict(guards)
+        for tracker in self.trackers:
+            if isinstance(tracker, BasedBuilder):
+                tracker.guard = self.guards.get(tracker.chain_id)
 
     def _derivation_inputs(self, config: RollupConfig) -> dict[str, Any]:
         """What a rollup's derivation reads on the L1: its portal's deposits, its batcher's
         inbox transactions and the settlement hub's global roots."""
+        inbox, batcher = self.poster(config)
+        shared = self.modes[config.chain_id] == "shared"
         return {
             "portal": self.addresses.rollup(config.chain_id).optimism_portal,
-            "inbox": config.batch_inbox,
-            "batcher": config.batcher.address,
+            "inbox": inbox,
+            "batcher": batcher,
             "hub": self.addresses.settlement_hub,
+            "namespace": config.chain_id if shared else None,
+            "forced": self.forced_inclusion(config.chain_id),
         }
+
+    def forced_inclusion(self, chain_id: int) -> ForcedInclusion:
+        """Rollup ``chain_id``'s forced-inclusion queue and window (rollup/forced.py)."""
+        queue = self.addresses.forced_inclusion_queue
+        return ForcedInclusion(queue, chain_id, self.sequencing.forced_inclusion_window)
+
+    def poster(self, config: RollupConfig) -> tuple[Address, Address]:
+        """Where a rollup's batches go on the L1 and who alone may post them (also the
+        L1-info deposit's batcher): its own inbox and batcher key, or for a shared rollup
+        the shared inbox and the shared sequencer's key (docs/sequencing.md)."""
+        if self.modes[config.chain_id] == "shared":
+            return SHARED_BATCH_INBOX, shared_sequencer_account(self.mnemonic).address
+        if self.modes[config.chain_id] == "based":  # anyone posts; the batcher is a label
+            return based_inbox(config.chain_id), config.batcher.address
+        return config.batch_inbox, config.batcher.address
 
     def restore(
         self,
@@ -231,7 +307,8 @@ class RollupWiring:
         them; blocks that were never batched are gone, as on a real rollup."""
         self.deploy(l1, rollups, scheduler, l1_view, addresses)
         for handle in rollups:
-            if handle.chain_id in rederive:
+            # a based rollup's own builder rebuilds it from the L1 when it starts
+            if handle.chain_id in rederive and self.modes[handle.chain_id] != "based":
                 derivation = self.verifier(handle.chain_id, handle.chain, scheduler)
                 while not derivation.idle() and derivation.last_error is None:
                     derivation.tick()
@@ -240,4 +317,7 @@ class RollupWiring:
 
     @property
     def services(self) -> list[ServiceAPI]:
-        return [*self.sequencers, *self.trackers, *self.batchers, *self.proposers]
+        own = [b for b in self.batchers if self.modes[b.config.chain_id] == "own"]
+        shared = [self.shared_batcher] if self.shared_batcher is not None else []
+        gateways = self.gateways
+        return [*self.sequencers, *self.trackers, *own, *shared, *gateways, *self.proposers]

@@ -31,18 +31,27 @@ def rollup_view(net: Network, chain_id: int) -> dict[str, Any]:
     tracker, sequencer = wiring.trackers[index], wiring.sequencers[index]
     heads = wiring.safety[index]
     proposals = proposer.proposals
+    mode = wiring.modes[chain_id]
+    inbox, poster = wiring.poster(config)
+    records = [r.to_json() for r in batcher.records]
+    if mode == "based":  # its posts, made by its gateway (anyone may post)
+        gateway = next(g for g in wiring.gateways if g.inbox == inbox)
+        records = [r.to_json() for r in gateway.records]
+        poster = gateway.account.address
     return {
         "chainId": chain_id,
         "rpcUrl": handle.url,
+        "sequencing": mode,
         "heads": heads.to_json(),
-        "da": batcher.da,
+        "da": "calldata" if mode == "based" else batcher.da,
         "challengeWindow": config.challenge_window,
         "submissionInterval": config.submission_interval,
         "l1Addresses": net.l1_addresses.rollup(chain_id).to_json(),
-        "batcher": hexstr(config.batcher.address),
+        "batchInbox": hexstr(inbox),
+        "batcher": hexstr(poster),
         "proposer": hexstr(config.proposer.address),
-        "batches": len(batcher.records),
-        "lastBatch": batcher.records[-1].to_json() if batcher.records else None,
+        "batches": len(records),
+        "lastBatch": records[-1] if records else None,
         "outputs": len(proposals),
         "lastOutput": proposals[-1].to_json() if proposals else None,
         "derivation": {

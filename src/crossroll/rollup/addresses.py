@@ -44,13 +44,14 @@ class RollupAddresses:
 
 @dataclass(frozen=True, slots=True)
 class L1Addresses:
-    """The registry, every rollup's contracts (rollups in chain-id order) and the
-    settled path's hub."""
+    """The registry, every rollup's contracts (rollups in chain-id order), the settled
+    path's hub and the forced-inclusion queue every rollup shares."""
 
     l1_chain_id: int
     rollup_registry: Address
     rollups: tuple[RollupAddresses, ...]
     settlement_hub: Address
+    forced_inclusion_queue: Address
 
     def rollup(self, chain_id: int) -> RollupAddresses:
         for entry in self.rollups:
@@ -64,5 +65,6 @@ class L1Addresses:
             "l1ChainId": self.l1_chain_id,
             "RollupRegistry": checksum(self.rollup_registry),
             "SettlementHub": checksum(self.settlement_hub),
+            "ForcedInclusionQueue": checksum(self.forced_inclusion_queue),
             "rollups": {str(r.chain_id): r.to_json() for r in self.rollups},
         }

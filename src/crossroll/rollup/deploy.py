@@ -7,7 +7,9 @@ devnet always gets the same ones):
     n + 1 + 3i    L2OutputOracle of rollup i (configs in the order given)
     n + 2 + 3i    OptimismPortal(oracle)
     n + 3 + 3i    L1StandardBridge(portal)
-    n + 1 + 3k    SettlementHub(registry), for k rollups (last, so adding it moved nothing)
+    n + 1 + 3k    SettlementHub(registry), for k rollups (after the others: adding it moved
+                  nothing)
+    n + 2 + 3k    ForcedInclusionQueue() (likewise after everything older)
     then          RollupRegistry.register(chainId, ...) per rollup, then role-account top-ups.
 
 Contract creations are all sent before any is waited for (they do not call each other), so
@@ -44,6 +46,7 @@ DEPLOY_GAS = {
     "OptimismPortal": 2_600_000,
     "L1StandardBridge": 480_000,
     "SettlementHub": 2_150_000,
+    "ForcedInclusionQueue": 250_000,
 }
 REGISTER_GAS = 280_000
 
@@ -65,7 +68,9 @@ def planned_addresses(
             )
         )
     hub = create_address(deployer, nonce + 1 + 3 * len(configs))
-    return L1Addresses(l1_chain_id, create_address(deployer, nonce), tuple(rollups), hub)
+    queue = create_address(deployer, nonce + 2 + 3 * len(configs))
+    registry = create_address(deployer, nonce)
+    return L1Addresses(l1_chain_id, registry, tuple(rollups), hub, queue)
 
 
 def deploy_rollups(
@@ -127,6 +132,8 @@ def _create_all(
         kinds += ["L2OutputOracle", "OptimismPortal", "L1StandardBridge"]
     codes.append(constructor(load("SettlementHub").bytecode, ["address"], plan.rollup_registry))
     kinds.append("SettlementHub")
+    codes.append(load("ForcedInclusionQueue").bytecode)
+    kinds.append("ForcedInclusionQueue")
     hashes = [
         transact.send(
             client,
@@ -142,7 +149,7 @@ def _create_all(
     expected = [plan.rollup_registry]
     for where in plan.rollups:
         expected += [where.l2_output_oracle, where.optimism_portal, where.l1_standard_bridge]
-    expected.append(plan.settlement_hub)
+    expected += [plan.settlement_hub, plan.forced_inclusion_queue]
     for receipt, address in zip(transact.wait(client, hashes, mine=mine), expected, strict=True):
         if receipt.contract_address != address:  # someone else used the deployer's nonce
             raise DeploymentError(

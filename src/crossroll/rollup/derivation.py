@@ -2,14 +2,17 @@
 
 L1 blocks are read in order through :class:`~crossroll.abc.L1ViewAPI`.  From each, the
 transactions to the rollup's batch inbox *sent by its registered batcher* are taken (others
-are ignored and counted), as calldata or, for type-3 transactions, the blobs they commit to;
+are ignored and counted), as calldata or, for type-3 transactions, the blobs they commit to
+(a shared rollup's payloads are envelopes of several rollups' data: it reads its own entry);
 their frames are reassembled into channels (:class:`~crossroll.da.ChannelReader`, which drops
 corrupt, truncated or timed-out channels with a reason and carries on), and each channel's
 batches give L2 blocks.  A block is accepted only if it extends the derived head (next
 number, parent hash), its L1 origin is not before its parent's nor after the L1 block its
 batch landed in, and its timestamp is not before its parent's.  Its deposits are not in the
 batch: they are rebuilt from L1 (:func:`~crossroll.rollup.sequencer.block_deposits`, the very
-function the sequencer builds blocks with), so a sequencer cannot leave one out.
+function the sequencer builds blocks with), so a sequencer cannot leave one out; nor a due
+forced transaction from the L1 queue, which follows them (:mod:`.forced` says how the batch's
+copy of it is handled).
 
 Two kinds of node apply the derived blocks:
 
@@ -29,11 +32,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from eth_hash.auto import keccak
-
 from ..abc import L1ViewAPI, SchedulerAPI, ServiceAPI, TimerAPI
 from ..errors import CrossrollError, DataError, DerivationError
-from ..types import Address, Block, Hash32, Transaction
+from ..types import Address, Block, Hash32, L1BlockInfo, Transaction
+from .forced import ForcedInclusion, expected_hashes
 from .origin import BlockOrigin, block_deposits, genesis_origin
 
 if TYPE_CHECKING:
@@ -95,14 +97,20 @@ class Derivation(ServiceAPI):
         batcher: Address,
         hub: Address | None = None,
         interval: float = DEFAULT_INTERVAL,
+        namespace: int | None = None,
+        forced: ForcedInclusion | None = None,
     ) -> None:
         """``l2``: the :class:`~crossroll.chain.Chain` the derived blocks are applied to;
-        ``hub``: the L1 settlement hub whose global roots the blocks carry (None: none)."""
+        ``hub``: the L1 settlement hub whose global roots the blocks carry (None: none);
+        ``namespace``: a shared rollup's chain id: the inbox carries shared-batch envelopes
+        (:mod:`crossroll.da.namespace`) and only that chain's entries are read; ``forced``: the
+        L1 queue of forced transactions (:mod:`.forced`; None: none)."""
         from ..da import ChannelReader
 
         self.chain_id, self.l1, self.l2, self.scheduler = chain_id, l1, l2, scheduler
         self.portal, self.inbox, self.batcher, self.hub = portal, inbox, batcher, hub
-        self.interval = interval
+        self.interval, self.namespace = interval, namespace
+        self.forced = forced.bound(l2) if forced is not None else None
         self.reader = ChannelReader()
         self.counters = Counters()
         self.last_error: CrossrollError | None = None
@@ -166,7 +174,8 @@ class Derivation(ServiceAPI):
             self.last_error = exc
             log.warning("derivation-%s: %s", self.chain_id, exc.message)
 
-    def _read_l1_block(self, number: int) -> None:
+    def _follow(self, number: int) -> L1BlockInfo:
+        """L1 block ``number``, which must extend the last one read."""
         info = self.l1.info(number)
         if number > 0 and self._l1_hashes.get(number - 1, info.parent_hash) != info.parent_hash:
             raise DerivationError(
@@ -174,17 +183,22 @@ class Derivation(ServiceAPI):
             )
         self._l1_hashes[number] = info.hash
         self.counters.l1_blocks += 1
+        return info
+
+    def _read_l1_block(self, number: int) -> None:
+        self._follow(number)
         for tx in self.l1.inbox_transactions(number, self.inbox):
             if tx.sender != self.batcher:
                 self.counters.ignored_transactions += 1
                 log.info("ignored inbox transaction 0x%s: not from the batcher", tx.hash.hex())
                 continue
             self.counters.batcher_transactions += 1
-            for data in self._payloads(number, tx.data, tx.blob_hashes):
-                received = self.reader.add(data, number)
-                self.counters.dropped_frames += len(received.dropped)
-                for batch in received.batches:
-                    self._apply_batch(batch.blocks, number)
+            for payload in self._payloads(number, tx.data, tx.blob_hashes):
+                for data in self._entries(payload):
+                    received = self.reader.add(data, number)
+                    self.counters.dropped_frames += len(received.dropped)
+                    for batch in received.batches:
+                        self._apply_batch(batch.blocks, number)
 
     def _payloads(self, number: int, data: bytes, blob_hashes: Sequence[Hash32]) -> list[bytes]:
         if not blob_hashes:
@@ -205,6 +219,20 @@ class Derivation(ServiceAPI):
                 log.info("derivation-%s: blob does not decode: %s", self.chain_id, exc.message)
         return out
 
+    def _entries(self, payload: bytes) -> list[bytes]:
+        """The batcher data in one payload: all of it, or this chain's envelope entries."""
+        if self.namespace is None:
+            return [payload]
+        from ..da import decode_envelope
+
+        try:
+            entries = decode_envelope(payload)
+        except DataError as exc:
+            self.counters.dropped_frames += 1
+            log.info("derivation-%s: envelope dropped: %s", self.chain_id, exc.message)
+            return []
+        return [e.data for e in entries if e.chain_id == self.namespace]
+
     def _apply_batch(self, blocks: Sequence[L2BlockData], l1_block: int) -> None:
         for position, data in enumerate(blocks):
             parent = self.head
@@ -213,16 +241,8 @@ class Derivation(ServiceAPI):
             reason = self._invalid(data, parent, l1_block)
             if reason is None:
                 try:
-                    deposits, origin = block_deposits(
-                        self.l1,
-                        self.portal,
-                        self.batcher,
-                        parent.origin,
-                        data.l1_origin,
-                        self.l2.block(parent.number).header.gas_limit,
-                        self.hub,
-                    )
-                    block = self.apply(data, [d.to_transaction() for d in deposits])
+                    deposits, origin = self.prefix(parent, data.l1_origin)
+                    block = self.apply(data, deposits)
                 except CrossrollError as exc:
                     reason = exc.message
             if reason is not None:
@@ -238,6 +258,25 @@ class Derivation(ServiceAPI):
                 DerivedBlock(block.number, block.hash, block.header.timestamp, l1_block, origin)
             )
             self.counters.derived_blocks += 1
+
+    def prefix(
+        self, parent: DerivedBlock, origin_number: int
+    ) -> tuple[list[Transaction], BlockOrigin]:
+        """The deposit prefix of the block after ``parent`` with L1 origin
+        ``origin_number``, and what that block consumes (one place for every subclass)."""
+        deposits, origin = block_deposits(
+            self.l1,
+            self.portal,
+            self.batcher,
+            parent.origin,
+            origin_number,
+            self.l2.block(parent.number).header.gas_limit,
+            self.hub,
+            self.forced,
+        )
+        # forced transactions (after the deposits) are Transactions already
+        txs = [d if isinstance(d, Transaction) else d.to_transaction() for d in deposits]
+        return txs, origin
 
     @staticmethod
     def _invalid(data: L2BlockData, parent: DerivedBlock, l1_block: int) -> str | None:
@@ -265,7 +304,8 @@ class SafeHeadTracker(Derivation):
         if data.number > self.l2.head().number:
             raise DerivationError(f"the sequencer has no L2 block {data.number}")
         block: Block = self.l2.block(data.number)
-        wanted = [tx.hash for tx in deposits] + [keccak(raw) for raw in data.transactions]
+        parent = self.l2.block(data.number - 1)
+        wanted = expected_hashes(self.l2, parent, deposits, data.timestamp, data.transactions)
         if (
             block.header.parent_hash != data.parent_hash
             or block.header.timestamp != data.timestamp
@@ -290,5 +330,7 @@ class Verifier(Derivation):
             raise  # already says why
         except Exception as exc:  # py-evm's own decoding errors
             raise DerivationError(f"a batch transaction does not decode: {exc}") from exc
-        block: Block = self.l2.import_block([*deposits, *txs], data.timestamp)
+        # the forced transactions are optional: left out where they do not apply (.forced)
+        forced = frozenset(tx.hash for tx in deposits if not tx.is_deposit)
+        block: Block = self.l2.import_block([*deposits, *txs], data.timestamp, optional=forced)
         return block

@@ -6,12 +6,15 @@ same deposit prefix from L1 data alone), so the two cannot diverge.
 The deposit prefix of an L2 block is the L1-attributes deposit of its origin, then the
 portal's ``TransactionDeposited`` logs its parent did not consume, from L1 blocks up to
 the origin, in L1 log order, as many as fit in the block's gas after the L1-info deposit
-(greedy: the first that does not fit waits, with all after it, for the next block).
+(greedy: the first that does not fit waits, with all after it, for the next block); then,
+with forced inclusion on, the forced transactions due from the L1 queue
+(:mod:`.forced`, which states the rule).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..abc import L1ViewAPI
 from ..chain.deposits import (
@@ -21,9 +24,12 @@ from ..chain.deposits import (
     deposit_from_log,
 )
 from ..errors import UnknownBlock
-from ..types import Address, Block, Hash32, L1BlockInfo, LogFilter
+from ..types import Address, Block, Hash32, L1BlockInfo, LogFilter, Transaction
 from .globalroot import NO_ROOT, global_root_deposit, global_root_of, hub_root_between
 from .l1info import L1Info, l1_info_of
+
+if TYPE_CHECKING:
+    from .forced import ForcedInclusion
 
 #: (L1 block number, log index) of the last consumed deposit log; everything at or before
 #: it is in the L2.  ``(n, END)``: every log of L1 blocks up to n.
@@ -40,6 +46,7 @@ class BlockOrigin:
     sequence_number: int  # L2 blocks before it with the same origin
     cursor: Cursor  # the last portal log consumed
     global_root: Hash32 = NO_ROOT  # the settled path's latest global root it holds
+    forced: Cursor = START  # the last forced-inclusion queue log consumed (.forced)
 
 
 def genesis_origin(l1: L1ViewAPI) -> BlockOrigin:
@@ -80,11 +87,13 @@ def block_deposits(
     origin_number: int,
     gas_limit: int,
     hub: Address | None = None,
-) -> tuple[list[DepositTransaction], BlockOrigin]:
+    forced: ForcedInclusion | None = None,
+) -> tuple[list[DepositTransaction | Transaction], BlockOrigin]:
     """The deposit prefix of an L2 block whose parent consumed ``parent`` and whose L1
     origin is block ``origin_number``: the L1-info deposit, the settlement ``hub``'s new
     global root if it logged one since the parent's origin (:mod:`.globalroot`), then user
-    deposits; and what the block consumes."""
+    deposits, then (``forced`` given) the forced transactions due; and what the block
+    consumes."""
     origin = l1.info(origin_number)
     sequence_number = _sequence_number(parent, origin)
     prefix = [L1Info.of(origin, sequence_number, batcher).deposit()]
@@ -106,17 +115,29 @@ def block_deposits(
         cursor = position
     if len(chosen) == len(waiting):
         cursor = max(cursor, (origin_number, END))
-    return [*prefix, *chosen], BlockOrigin(origin, sequence_number, cursor, global_root)
+    due: list[Transaction] = []
+    forced_cursor = parent.forced
+    if forced is not None:
+        most = gas_limit - prefix[0].gas
+        due, forced_cursor = forced.take(l1, parent.forced, origin_number, room, most)
+    consumed = BlockOrigin(origin, sequence_number, cursor, global_root, forced_cursor)
+    return [*prefix, *chosen, *due], consumed
 
 
 def origin_of_block(
-    l1: L1ViewAPI, portal: Address, parent: BlockOrigin, block: Block
+    l1: L1ViewAPI,
+    portal: Address,
+    parent: BlockOrigin,
+    block: Block,
+    forced: ForcedInclusion | None = None,
 ) -> BlockOrigin:
     """What an existing L2 block consumed, read from the block itself: the origin from its
     L1-info deposit, the cursor by matching its user deposits' source hashes against the
-    portal's logs.  A block without an L1-info deposit (mined with explicit deposits) keeps
-    its parent's origin and consumes only logs up to it."""
+    portal's logs, the forced cursor by the gas rule over what its deposits left.  A block
+    without an L1-info deposit (mined with explicit deposits) keeps its parent's origin,
+    consumes only logs up to it and no forced transaction."""
     deposits = [tx for tx in block.transactions if tx.type == DEPOSIT_TX_TYPE]
+    room = block.header.gas_limit - sum(tx.gas for tx in deposits)
     info = l1_info_of(deposits[0]) if deposits else None
     if info is None:
         origin, sequence_number = parent.l1, parent.sequence_number + 1
@@ -137,7 +158,11 @@ def origin_of_block(
         cursor, taken = position, taken + 1
     if taken == len(waiting):
         cursor = max(cursor, (origin.number, END))
-    return BlockOrigin(origin, sequence_number, cursor, global_root)
+    forced_cursor = parent.forced
+    if forced is not None and info is not None:
+        most = block.header.gas_limit - block.transactions[0].gas
+        forced_cursor = forced.take(l1, parent.forced, origin.number, room, most)[1]
+    return BlockOrigin(origin, sequence_number, cursor, global_root, forced_cursor)
 
 
 def _recorded_origin(l1: L1ViewAPI, info: L1Info) -> L1BlockInfo:

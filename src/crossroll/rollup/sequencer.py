@@ -14,7 +14,9 @@ again and none twice.  Blocks the sequencer did not build (a persisted chain, ex
 deposits) get their record read back from the block itself (:meth:`recover`).
 
 With an automine L2 and no user transactions, every L1 block sets a timer on the clock (due
-at once) that mines a deposit-only L2 block if user deposits are waiting.
+at once) that mines a deposit-only L2 block if user deposits or due forced transactions are
+waiting.  With ``forced`` (the L1 forced-inclusion queue, :mod:`.forced`) the due forced
+transactions follow the deposits in every block.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from typing import Any
 from ..abc import L1ViewAPI, SchedulerAPI, ServiceAPI, TimerAPI
 from ..chain.deposits import DepositTransaction
 from ..errors import CrossrollError
-from ..types import Address, Block, Hash32, L1BlockInfo
+from ..types import Address, Block, Hash32, L1BlockInfo, Transaction
+from .forced import ForcedInclusion, QueuedTransaction
 from .origin import BlockOrigin, block_deposits, genesis_origin, origin_of_block, waiting_deposits
 
 log = logging.getLogger(__name__)
@@ -44,13 +47,16 @@ class DepositSequencer(ServiceAPI):
         scheduler: SchedulerAPI,
         batcher: Address,
         hub: Address | None = None,
+        forced: ForcedInclusion | None = None,
     ) -> None:
         """``l2``: a chain with ``set_deposit_source`` (:class:`crossroll.chain.Chain`);
         ``batcher``: the address the L1-info deposit records as ``batcherHash``; ``hub``: the
-        L1 settlement hub whose global roots the blocks carry (None: none)."""
+        L1 settlement hub whose global roots the blocks carry (None: none); ``forced``: the
+        L1 queue of forced transactions (None: none)."""
         self.name = f"sequencer-{chain_id}"
         self.chain_id, self.portal, self.batcher, self.hub = chain_id, portal, batcher, hub
         self.l1, self.l2, self.scheduler = l1, l2, scheduler
+        self.forced = forced.bound(l2) if forced is not None else None
         self._origins: dict[Hash32, BlockOrigin] = {}
         # (parent hash, L1-info deposit hash, origin) of the block being built
         self._building: tuple[Hash32, Hash32, BlockOrigin] | None = None
@@ -109,7 +115,7 @@ class DepositSequencer(ServiceAPI):
         else:
             parent = self._origins[unknown[-1].header.parent_hash]
         for child in reversed(unknown):
-            parent = origin_of_block(self.l1, self.portal, parent, child)
+            parent = origin_of_block(self.l1, self.portal, parent, child, self.forced)
             self._origins[child.header.hash] = parent
         return parent
 
@@ -118,11 +124,17 @@ class DepositSequencer(ServiceAPI):
         cursor = self.origin(self.l2.head()).cursor
         return [d for _, d in waiting_deposits(self.l1, self.portal, cursor, self._l1_head())]
 
+    def forced_pending(self) -> list[QueuedTransaction]:
+        """Forced transactions due at the L1 head that the L2 head has not consumed."""
+        if self.forced is None:
+            return []
+        return self.forced.due(self.l1, self.origin(self.l2.head()).forced, self._l1_head())
+
     def has_pending(self) -> bool:
-        return bool(self.pending())
+        return bool(self.pending()) or bool(self.forced_pending())
 
     # ------------------------------------------------------------------ work
-    def deposits_for(self, timestamp: int) -> list[DepositTransaction]:
+    def deposits_for(self, timestamp: int) -> list[DepositTransaction | Transaction]:
         """The deposit source: what goes first in the L2 block built on the head now."""
         head = self.l2.head()
         deposits, origin = block_deposits(
@@ -133,6 +145,7 @@ class DepositSequencer(ServiceAPI):
             self._l1_head(),
             head.header.gas_limit,
             self.hub,
+            self.forced,
         )
         self._building = (head.header.hash, deposits[0].hash, origin)
         return deposits

@@ -65,6 +65,8 @@ EXPECTED_FUNCTIONS = {
     "SettlementHub": {"knownGlobalRoots", "latestGlobalRoot", "proveOutboxRoot", "registry", "rollupChainIds", "rollupCount", "rollupLeaves", "settledOutbox"},
     "SuperchainETHBridge": {"relayETH", "sendETH", "version"},
     "SuperchainTokenBridge": {"relayERC20", "sendERC20", "version"},
+    # forced inclusion (docs/sequencing.md)
+    "ForcedInclusionQueue": {"MAX_TX_SIZE", "forceInclude", "queueLength"},
 }  # fmt: skip
 
 EXPECTED_EVENTS = {
@@ -99,6 +101,7 @@ EXPECTED_EVENTS = {
     "SettlementHub": {"GlobalRootUpdated"},
     "SuperchainETHBridge": {"RelayETH", "SendETH"},
     "SuperchainTokenBridge": {"RelayERC20", "SendERC20"},
+    "ForcedInclusionQueue": {"TransactionForced"},
 }
 
 TRIE_ERRORS = {"InvalidRLP", "ProofTooShort", "ProofTooLong", "BadNodeHash", "MalformedNode"}
@@ -167,6 +170,7 @@ EXPECTED_ERRORS = {
         "Unauthorized",
         "ZeroAddress",
     },
+    "ForcedInclusionQueue": {"EmptyTransaction", "TransactionTooLarge"},
 }
 
 
