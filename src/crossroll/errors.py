@@ -133,6 +133,13 @@ class UnknownAccount(ChainError):
     """eth_sendTransaction from an address the node holds no key for."""
 
 
+class MiningLocked(ChainError):
+    """A mining control (``evm_mine``, automine, interval mining) on a chain whose blocks
+    another builder makes, a shared or based rollup (``Chain.lock_mining``)."""
+
+    code = INVALID_PARAMS
+
+
 class JournalError(ChainError):
     """A chain's journal in the data dir cannot be written, or does not belong to the chain."""
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .. import types as t
 from ..abc import ChainAPI, EngineAPI, SchedulerAPI, TimerAPI, TxGuardAPI
 from ..da.kzg import BlobSidecar
-from ..errors import TransactionRejected, UnknownBlock
+from ..errors import MiningLocked, TransactionRejected, UnknownBlock
 from ..types import Address, Block, BlockRef, Hash32
 from . import blobtx
 from . import validation as v
@@ -114,6 +114,8 @@ class Chain(ChainAPI):
         self.censored: frozenset[Address] = frozenset()
         #: Told of every change before it becomes visible (a data dir: crossroll.chain.persist).
         self.journal: ChainJournalAPI | None = None
+        #: Why the mining controls are refused (None: they are not); see :meth:`lock_mining`.
+        self.mining_lock: str | None = None
         if config.block_time:
             self.set_interval_mining(config.block_time)
 
@@ -491,12 +493,29 @@ class Chain(ChainAPI):
             raise TransactionRejected(f"{self.rules.name} chains do not accept deposits")
         self._deposit_source = source
 
+    def lock_mining(self, reason: str | None) -> None:
+        """Refuse automine and interval mining from now on, saying ``reason`` (None: allow
+        them again): the chain's blocks are another builder's (a shared or based rollup),
+        which uses :meth:`build`, :meth:`append_block` and :meth:`import_block`.  The RPC
+        edge refuses ``evm_mine`` too; :meth:`mine` itself stays open to the node (a reorg's
+        replacement blocks keep the chain's height)."""
+        self.mining_lock = reason
+
+    def check_mining(self, what: str = "mining") -> None:
+        """Raise :class:`MiningLocked` if the mining controls are locked."""
+        if self.mining_lock is not None:
+            raise MiningLocked(f"{what} refused: {self.mining_lock}")
+
     def set_automine(self, enabled: bool) -> None:
+        if enabled:
+            self.check_mining("automine")
         self.automine = enabled
         if enabled and self._ready():
             self._mine_one(self._next_block_timestamp())
 
     def set_interval_mining(self, seconds: float) -> None:
+        if seconds > 0:
+            self.check_mining("interval mining")
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

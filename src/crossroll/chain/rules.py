@@ -50,6 +50,9 @@ class ChainRules:
     genesis_code: ClassVar[dict[bytes, bytes]] = {CREATE2_DEPLOYER: CREATE2_DEPLOYER_CODE}
     #: Wei given to system accounts at genesis (besides the dev accounts' balances).
     genesis_balances: ClassVar[dict[bytes, int]] = {}
+    #: Put the chain id (8 bytes) in the genesis header's extra data, so chains built from
+    #: the same state (a devnet's rollups) never share a block hash.  Off: anvil's genesis.
+    genesis_chain_id: ClassVar[bool] = False
     #: OP-Stack deposit transactions (type 0x7E) may be included by the rollup
     #: node (never through eth_sendRawTransaction).
     allow_deposits: ClassVar[bool] = False
@@ -98,6 +101,8 @@ class L2Rules(ChainRules):
     }
     #: The pool SuperchainETHBridge pays relayed ETH from (not backed on L1).
     genesis_balances = {interop.ETH_LIQUIDITY: interop.ETH_LIQUIDITY_BALANCE}
+    #: Shared rollups' empty slots would otherwise have equal hashes on every member.
+    genesis_chain_id = True
     #: The rollup node will drive L2 safety (its batches on L1, L1 finality); until
     #: then safe and finalized are latest.
     safe_depth = 0

@@ -73,6 +73,7 @@ _NAMES = {
     "rollupChainIds": "rollup chain ids",
     "accounts": "account count",
     "balance": "account balance",
+    "sequencing": "sequencing modes",
 }
 
 
@@ -84,6 +85,8 @@ def _identity(config: NetworkConfig) -> dict[str, Any]:
         "mnemonic": config.accounts.mnemonic,
         "accounts": config.accounts.count,
         "balance": str(config.accounts.balance),
+        # a rollup's blocks are built by its mode (shared rollups' heads move together)
+        "sequencing": {str(c): config.sequencing.mode_of(c) for c in config.rollup_ids},
     }
 
 

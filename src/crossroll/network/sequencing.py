@@ -31,6 +31,14 @@ if TYPE_CHECKING:
     from ..rollup import L1Addresses
     from .rollups import RollupWiring
 
+#: Why a shared or based rollup refuses evm_mine, automine and interval mining.
+_BUILT_BY = {
+    "shared": "rollup {} is shared-sequenced: its blocks are the shared sequencer's slots;"
+    " advance time with crossroll_advanceTime / evm_increaseTime",
+    "based": "rollup {} is based: its blocks follow the L1's, one per L1 block;"
+    " advance time with crossroll_advanceTime",
+}
+
 
 class SequencingWiring:
     """The sequencing services of one network and the queries over them."""
@@ -68,6 +76,9 @@ class SequencingWiring:
             censored = self.config.censored(chain_id)
             if censored:
                 chain.set_censored(censored)  # type: ignore[attr-defined]
+            why = _BUILT_BY.get(self.modes.get(chain_id, "own"))
+            if why is not None:  # a block mined by hand would split it from its builder
+                chain.lock_mining(why.format(chain_id))  # type: ignore[attr-defined]
         self._watch_forced(chains, scheduler, l1_view, l1_client, rollups)
         if self.members("shared"):
             self._build_shared(chains, scheduler, rollups, guards)
@@ -140,6 +151,7 @@ class SequencingWiring:
             mnemonic=self.mnemonic,
             derived={t.chain_id: t.derived for t in rollups.trackers},
             batch=None if batcher is None else batcher.firm,
+            posted={b.config.chain_id: b.posted_number for b in rollups.batchers},
         )
         self._services.append(self.shared.sequencer)
 

@@ -36,6 +36,7 @@ from ..abc import L1ViewAPI, SchedulerAPI, TxGuardAPI
 from ..errors import CrossrollError, DataError, DerivationError
 from ..types import Block, Hash32, L1BlockInfo, Transaction
 from .derivation import Counters, Derivation, DerivedBlock
+from .forcedcheck import ForcedContext
 from .origin import origin_of_block
 
 if TYPE_CHECKING:
@@ -113,7 +114,11 @@ class BasedBuilder(Derivation):
         head = self.l2.head().number
         for number in range(1, head + 1):
             block = self.l2.block(number)
-            origin = origin_of_block(self.l1, self.portal, self.head.origin, block, self.forced)
+            parent = self.l2.block(number - 1).header
+            context = None if self.forced is None else ForcedContext.on(self.l2, parent)
+            origin = origin_of_block(
+                self.l1, self.portal, self.head.origin, block, self.forced, context
+            )
             self.blocks.append(
                 DerivedBlock(number, block.hash, block.header.timestamp, origin.l1.number, origin)
             )

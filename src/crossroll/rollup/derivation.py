@@ -36,6 +36,7 @@ from ..abc import L1ViewAPI, SchedulerAPI, ServiceAPI, TimerAPI
 from ..errors import CrossrollError, DataError, DerivationError
 from ..types import Address, Block, Hash32, L1BlockInfo, Transaction
 from .forced import ForcedInclusion, expected_hashes
+from .forcedcheck import ForcedContext
 from .origin import BlockOrigin, block_deposits, genesis_origin
 
 if TYPE_CHECKING:
@@ -263,16 +264,20 @@ class Derivation(ServiceAPI):
         self, parent: DerivedBlock, origin_number: int
     ) -> tuple[list[Transaction], BlockOrigin]:
         """The deposit prefix of the block after ``parent`` with L1 origin
-        ``origin_number``, and what that block consumes (one place for every subclass)."""
+        ``origin_number``, and what that block consumes (one place for every subclass).
+        Forced transactions are checked against the state of the chain's block ``parent``:
+        a verifier's (or based builder's) head, the sequencer's block for the tracker."""
+        header = self.l2.block(parent.number).header
         deposits, origin = block_deposits(
             self.l1,
             self.portal,
             self.batcher,
             parent.origin,
             origin_number,
-            self.l2.block(parent.number).header.gas_limit,
+            header.gas_limit,
             self.hub,
             self.forced,
+            None if self.forced is None else ForcedContext.on(self.l2, header),
         )
         # forced transactions (after the deposits) are Transactions already
         txs = [d if isinstance(d, Transaction) else d.to_transaction() for d in deposits]

@@ -8,18 +8,24 @@ block ``q`` is *due* at L1 origin ``o`` when ``q + window <= o`` (``window``:
 **The rule** (sequencer and derivation both compute it here, through
 :func:`~crossroll.rollup.origin.block_deposits`): an L2 block with L1 origin ``o`` has,
 right after its deposits, every forced transaction due at ``o`` that its parent did not
-consume, in queue order; the block consumes them all.  One that does not apply there (a used
-nonce -- the sequencer included it earlier --, not enough ETH, a fee cap below the base fee,
-a bad signature, another chain's id, bytes that do not decode) is consumed and left out.
-Gas is taken greedily after the deposits: the first forced transaction that does not fit
-waits, with the ones after it, for the next block; one that could not fit in any block (gas
-above the limit minus the L1-info deposit) is consumed and left out.  Two copies of one
-transaction due together: the second is left out.  A forced transaction that access-lists
-the ``CrossL2Inbox`` (so could execute a cross-rollup message) is left out too: like a
-deposit, it bypasses the sequencer's fast-path check, so it may not execute messages (send
-those through the sequencer).  What a block consumed is the ``forced``
-cursor of its :class:`~crossroll.rollup.origin.BlockOrigin` (L1 block, log index of the last
-queue log consumed), recovered from the chain as the deposit cursor is.
+consume, in queue order; the block consumes them all.  Each is first checked against the
+state the block is built on (its parent's) and the block's base fee (:mod:`.forcedcheck`):
+it must decode for this chain, not access-list the ``CrossL2Inbox`` (like a deposit, it
+bypasses the sequencer's fast-path check, so it may not execute messages), declare no more
+gas than a block holds after the L1-info deposit, have the account's nonce (counting the
+sender's forced transactions placed before it in the block), a fee cap at or above the base
+fee, pass the pool's stateless checks (intrinsic gas, tip cap not above fee cap, initcode
+size), and have a balance that covers gas x fee cap + value (minus what the sender's
+earlier placed ones may spend, at the same rate).
+One that fails is consumed and left out *without taking room*, so entries that can never
+run cannot push the ones behind them to later blocks.  The rest take gas greedily after the
+deposits: the first that does not fit waits, with the ones after it, for the next block.  A
+placed one may still fail when it runs (a deposit of the same block used its nonce or
+funds): it is left out there, the same way everywhere, since all re-execute the block.  Two
+copies of one transaction due together: the second fails the nonce check.  What a block
+consumed is the ``forced`` cursor of its :class:`~crossroll.rollup.origin.BlockOrigin` (L1
+block, log index of the last queue log consumed), recovered from the chain as the deposit
+cursor is.
 
 **Derivation and the batch.**  The batcher posts every non-deposit transaction of a block,
 so a forced transaction the prefix placed is also in the batch.  A :class:`Verifier` builds
@@ -35,7 +41,7 @@ verifier's chain holds the transaction (derivation included it itself).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -43,8 +49,8 @@ from eth_hash.auto import keccak
 
 from ..abc import L1ViewAPI
 from ..errors import ConfigError
-from ..messaging.addresses import CROSS_L2_INBOX
 from ..types import Address, Block, BlockEnv, Hash32, LogFilter, Transaction
+from .forcedcheck import ForcedContext, Precheck
 from .origin import END, Cursor
 
 #: ``ForcedInclusionQueue``'s function and event.
@@ -122,29 +128,55 @@ class ForcedInclusion:
             return getattr(exc, "message", None) or str(exc) or type(exc).__name__
 
     def take(
-        self, l1: L1ViewAPI, after: Cursor, origin_number: int, room: int, most: int
+        self,
+        l1: L1ViewAPI,
+        after: Cursor,
+        origin_number: int,
+        room: int,
+        most: int,
+        context: ForcedContext,
     ) -> tuple[list[Transaction], Cursor]:
-        """The due forced transactions a block with L1 origin ``origin_number`` places
-        within ``room`` gas (``most``: the room of a block with no user deposits), and
-        the cursor after what it consumes (see the module notes)."""
+        """The due forced transactions a block with L1 origin ``origin_number``, built as
+        ``context`` says, places within ``room`` gas (``most``: the room of a block with no
+        user deposits), and the cursor after what it consumes (see the module notes)."""
+        placed = self.place(self.due(l1, after, origin_number), room, most, context)
+        cursor = after if placed.last is None else placed.last
+        if not placed.full:
+            cursor = max(cursor, (origin_number - self.window, END))
+        return list(placed.taken), cursor
+
+    def place(
+        self, entries: Sequence[QueuedTransaction], room: int, most: int, context: ForcedContext
+    ) -> Placement:
+        """Check due ``entries`` (in queue order) as the rule does and place those that
+        pass within ``room`` gas, greedily."""
         taken: list[Transaction] = []
-        cursor = after
-        for entry in self.due(l1, after, origin_number):
+        left_out: dict[Hash32, str] = {}
+        ledger = Precheck(context)
+        last: Cursor | None = None
+        for entry in entries:
             tx = self.decoded(entry.raw)
-            if isinstance(tx, Transaction) and tx.gas <= most and not executes_messages(tx):
-                if tx.gas > room:
-                    return taken, cursor  # waits for the next block, with those after it
-                if all(t.hash != tx.hash for t in taken):
-                    room -= tx.gas
-                    taken.append(tx)
-            cursor = entry.position
-        return taken, max(cursor, (origin_number - self.window, END))
+            why = ledger.refusal(tx, most)
+            if why is None and isinstance(tx, Transaction):
+                if tx.gas > room:  # waits for the next block, with those after it
+                    return Placement(tuple(taken), left_out, last, full=True)
+                room -= tx.gas
+                ledger.spend(tx)
+                taken.append(tx)
+            else:
+                left_out.setdefault(entry.hash, why or "does not decode")
+            last = entry.position
+        return Placement(tuple(taken), left_out, last, full=False)
 
 
-def executes_messages(tx: Transaction) -> bool:
-    """Whether ``tx`` could execute a cross-rollup message: the CrossL2Inbox emits only for
-    messages whose checksum slot the transaction access-lists."""
-    return any(entry.address == CROSS_L2_INBOX for entry in tx.access_list)
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """What a block does with due entries (:meth:`ForcedInclusion.place`)."""
+
+    taken: tuple[Transaction, ...]  # placed after the deposits, in queue order
+    left_out: Mapping[Hash32, str]  # consumed without taking room, and why
+    last: Cursor | None  # position of the last entry consumed (None: none)
+    full: bool  # stopped at one that does not fit: it and those after it wait
 
 
 def _queued(

@@ -19,7 +19,8 @@ from typing import Any
 from ..abc import L1ViewAPI, SchedulerAPI, ServiceAPI, TimerAPI
 from ..errors import CrossrollError
 from ..types import Address, Block, Hash32, Transaction
-from .forced import ForcedInclusion, QueuedTransaction, executes_messages, refused
+from .forced import ForcedInclusion, QueuedTransaction, refused
+from .forcedcheck import ForcedContext
 from .origin import START, BlockOrigin, Cursor
 
 log = logging.getLogger(__name__)
@@ -140,25 +141,20 @@ class ForcedWatcher(ServiceAPI):
         missing = [e for e in consumed if e.hash not in held]
         if not missing:
             return
+        # the rule again, on what the block was built on: why each was left out
+        deposits = [tx for tx in block.transactions if tx.is_deposit]
+        room = block.header.gas_limit - sum(tx.gas for tx in deposits)
         most = block.header.gas_limit - block.transactions[0].gas
-        decoded = {e.hash: self.forced.decoded(e.raw) for e in consumed}
-        placed = [
-            t
-            for t in decoded.values()
-            if isinstance(t, Transaction) and t.gas <= most and not executes_messages(t)
-        ]
-        prefix = [tx for tx in block.transactions if tx.is_deposit] + placed
-        why = refused(self.l2, parent, prefix, block.header.timestamp)
+        context = ForcedContext.on(self.l2, parent.header)
+        placed = self.forced.place(consumed, room, most, context)
+        taken = {tx.hash for tx in placed.taken}
+        ran = {}  # run only when a placed one is missing
+        if any(e.hash in taken for e in missing):
+            ran = refused(self.l2, parent, [*deposits, *placed.taken], block.header.timestamp)
         for entry in missing:
-            tx = decoded[entry.hash]
-            if not isinstance(tx, Transaction):
-                reason = f"does not decode: {tx}"
-            elif tx.gas > most:
-                reason = f"gas {tx.gas} above what a block holds ({most})"
-            elif executes_messages(tx):
-                reason = "a forced transaction may not execute cross-rollup messages"
-            else:  # a sequencer that broke the rule: this block will never be safe
-                reason = why.get(entry.hash, "left out by the sequencer although it applies")
+            reason = placed.left_out.get(entry.hash) if entry.hash not in taken else None
+            if reason is None:  # placed: failed when it ran, or a sequencer broke the rule
+                reason = ran.get(entry.hash, "left out by the sequencer although it applies")
             self._reasons[entry.hash] = reason
 
     # ------------------------------------------------------------------ read

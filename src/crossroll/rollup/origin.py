@@ -23,13 +23,14 @@ from ..chain.deposits import (
     DepositTransaction,
     deposit_from_log,
 )
-from ..errors import UnknownBlock
+from ..errors import ConfigError, UnknownBlock
 from ..types import Address, Block, Hash32, L1BlockInfo, LogFilter, Transaction
 from .globalroot import NO_ROOT, global_root_deposit, global_root_of, hub_root_between
 from .l1info import L1Info, l1_info_of
 
 if TYPE_CHECKING:
     from .forced import ForcedInclusion
+    from .forcedcheck import ForcedContext
 
 #: (L1 block number, log index) of the last consumed deposit log; everything at or before
 #: it is in the L2.  ``(n, END)``: every log of L1 blocks up to n.
@@ -88,12 +89,13 @@ def block_deposits(
     gas_limit: int,
     hub: Address | None = None,
     forced: ForcedInclusion | None = None,
+    context: ForcedContext | None = None,
 ) -> tuple[list[DepositTransaction | Transaction], BlockOrigin]:
     """The deposit prefix of an L2 block whose parent consumed ``parent`` and whose L1
     origin is block ``origin_number``: the L1-info deposit, the settlement ``hub``'s new
     global root if it logged one since the parent's origin (:mod:`.globalroot`), then user
-    deposits, then (``forced`` given) the forced transactions due; and what the block
-    consumes."""
+    deposits, then (``forced`` given) the forced transactions due, checked against
+    ``context`` (the state the block is built on); and what the block consumes."""
     origin = l1.info(origin_number)
     sequence_number = _sequence_number(parent, origin)
     prefix = [L1Info.of(origin, sequence_number, batcher).deposit()]
@@ -119,7 +121,9 @@ def block_deposits(
     forced_cursor = parent.forced
     if forced is not None:
         most = gas_limit - prefix[0].gas
-        due, forced_cursor = forced.take(l1, parent.forced, origin_number, room, most)
+        due, forced_cursor = forced.take(
+            l1, parent.forced, origin_number, room, most, _required(context)
+        )
     consumed = BlockOrigin(origin, sequence_number, cursor, global_root, forced_cursor)
     return [*prefix, *chosen, *due], consumed
 
@@ -130,10 +134,12 @@ def origin_of_block(
     parent: BlockOrigin,
     block: Block,
     forced: ForcedInclusion | None = None,
+    context: ForcedContext | None = None,
 ) -> BlockOrigin:
     """What an existing L2 block consumed, read from the block itself: the origin from its
     L1-info deposit, the cursor by matching its user deposits' source hashes against the
-    portal's logs, the forced cursor by the gas rule over what its deposits left.  A block
+    portal's logs, the forced cursor by the rule over what its deposits left (``context``:
+    the state its parent left, as :func:`block_deposits` takes it).  A block
     without an L1-info deposit (mined with explicit deposits) keeps its parent's origin,
     consumes only logs up to it and no forced transaction."""
     deposits = [tx for tx in block.transactions if tx.type == DEPOSIT_TX_TYPE]
@@ -161,8 +167,16 @@ def origin_of_block(
     forced_cursor = parent.forced
     if forced is not None and info is not None:
         most = block.header.gas_limit - block.transactions[0].gas
-        forced_cursor = forced.take(l1, parent.forced, origin.number, room, most)[1]
+        forced_cursor = forced.take(
+            l1, parent.forced, origin.number, room, most, _required(context)
+        )[1]
     return BlockOrigin(origin, sequence_number, cursor, global_root, forced_cursor)
+
+
+def _required(context: ForcedContext | None) -> ForcedContext:
+    if context is None:  # a caller's bug: which forced transactions apply depends on it
+        raise ConfigError("forced inclusion needs the state the block is built on")
+    return context
 
 
 def _recorded_origin(l1: L1ViewAPI, info: L1Info) -> L1BlockInfo:

@@ -27,8 +27,9 @@ from typing import Any
 from ..abc import L1ViewAPI, SchedulerAPI, ServiceAPI, TimerAPI
 from ..chain.deposits import DepositTransaction
 from ..errors import CrossrollError
-from ..types import Address, Block, Hash32, L1BlockInfo, Transaction
+from ..types import Address, Block, BlockHeader, Hash32, L1BlockInfo, Transaction
 from .forced import ForcedInclusion, QueuedTransaction
+from .forcedcheck import ForcedContext
 from .origin import BlockOrigin, block_deposits, genesis_origin, origin_of_block, waiting_deposits
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,8 @@ class DepositSequencer(ServiceAPI):
         else:
             parent = self._origins[unknown[-1].header.parent_hash]
         for child in reversed(unknown):
-            parent = origin_of_block(self.l1, self.portal, parent, child, self.forced)
+            context = self._context(self.l2.block(child.header.parent_hash).header)
+            parent = origin_of_block(self.l1, self.portal, parent, child, self.forced, context)
             self._origins[child.header.hash] = parent
         return parent
 
@@ -146,6 +148,7 @@ class DepositSequencer(ServiceAPI):
             head.header.gas_limit,
             self.hub,
             self.forced,
+            self._context(head.header, self.l2.state_root),
         )
         self._building = (head.header.hash, deposits[0].hash, origin)
         return deposits
@@ -162,6 +165,16 @@ class DepositSequencer(ServiceAPI):
 
     def _l1_head(self) -> int:
         return self.l1.head_number()
+
+    def _context(
+        self, parent: BlockHeader, state_root: Hash32 | None = None
+    ) -> ForcedContext | None:
+        """What the due forced transactions of the block on ``parent`` are checked against:
+        the state it is built on (a new block: the working state; a recorded one: the
+        parent's, the same unless ``anvil_set*`` changed the working state)."""
+        if self.forced is None:
+            return None
+        return ForcedContext.on(self.l2, parent, state_root)
 
     def _on_l1_block(self, info: L1BlockInfo) -> None:
         if not getattr(self.l2, "automine", False):

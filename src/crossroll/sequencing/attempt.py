@@ -8,7 +8,8 @@ with the reason, as soon as a leg
 * would overflow its block's gas limit,
 * reverts (unless its hash is in ``revertingTxHashes``),
 * emits an executing message the fast path refuses (:func:`.inslot.refusal`), or
-* sends a message to another rollup of the slot whose in-slot relay fails (:mod:`.inslot`).
+* sends a message to another rollup of the slot whose in-slot relay fails (:mod:`.inslot`),
+  e.g. runs out of its gas (at most :data:`~.inslot.MAX_RELAY_GAS`).
 
 Nothing is written anywhere while trying: the drafts are immutable values, so dropping a
 bundle is forgetting the drafts it produced.
@@ -26,7 +27,7 @@ from ..messaging.fastpath import InteropGuard, InteropRules
 from ..types import CallRequest, DevAccount, Hash32, Receipt, Transaction
 from .bundle import Bundle
 from .draft import Draft, as_block, run
-from .inslot import refusal, relay_transaction, sent_messages
+from .inslot import MAX_RELAY_GAS, refusal, relay_transaction, sent_messages
 
 #: Most in-slot relays one bundle may cause (messages answered by messages would loop).
 MAX_RELAYS = 64
@@ -80,6 +81,7 @@ def _apply(
     tx: Transaction,
     label: str,
     may_revert: bool = False,
+    relay: bool = False,
 ) -> None:
     chain, draft = ctx.members[chain_id], drafts[chain_id]
     if not draft.fits(tx):
@@ -90,6 +92,12 @@ def _apply(
     if chunk.rejected:
         raise Dropped(f"{label} refused: {chunk.rejected[0][1]}")
     receipt = chunk.receipts[0]
+    # A call keeps 1/64 of the gas back: a relay that used more than the rest burnt its gas.
+    if receipt.status == 0 and relay and receipt.gas_used * 64 >= tx.gas * 63:
+        raise Dropped(
+            f"{label} ran out of gas: used {receipt.gas_used:,} of its gas limit {tx.gas:,}"
+            f" (an in-slot relay gets at most {MAX_RELAY_GAS:,}, or the gas left in the block)"
+        )
     if receipt.status == 0 and not may_revert:
         raise Dropped(f"{label} reverted: {_revert_reason(chain, draft, tx)}")
     drafts[chain_id] = chunk.draft
@@ -120,7 +128,7 @@ def _relay_messages(
         tx = relay_transaction(ctx.members[dest], drafts[dest], source, log, ctx.key)
         relays.append(Relay(source, dest, tx, message.hash))
         try:
-            _apply(ctx, drafts, relays, dest, tx, label)
+            _apply(ctx, drafts, relays, dest, tx, label, relay=True)
         except Dropped as exc:
             reason = exc.message.removeprefix(label).lstrip(": ")
             raise Dropped(f"{label} failed: {reason}") from None

@@ -5,7 +5,9 @@ slot, the shared sequencer relays it at once, in the same slot, on the destinati
 (so before the bundle's later legs there): ``relayMessage(id, payload)`` signed by the shared
 sequencer's key, with the CrossL2Inbox access list, where ``id`` names the SentMessage log at
 its final place (the slot's block number, the log's block-wide index, the slot's timestamp).
-Its gas limit is the gas left in the destination's block (it pays only for gas used).
+Its gas limit is :data:`MAX_RELAY_GAS`, or the gas left in the destination's block if less:
+the shared sequencer's key pays for it and the slot is built under the network's lock, so a
+message to a contract that burns all the gas it gets must not cost a whole block.
 
 Executing messages in a slot, the relays' and any leg's, are checked by the fast path's own
 rule (:func:`~crossroll.messaging.fastpath.check_message`) against the source chains *as
@@ -32,6 +34,11 @@ from ..messaging.relaycall import fast_calldata
 from ..rollup.transact import sign_1559
 from ..types import Block, BlockRef, DevAccount, Log, Receipt, Transaction
 from .draft import Draft, as_block
+
+#: The gas limit of an in-slot relay (a token bridge's mint takes ~100,000).  A message whose
+#: call needs more fails its relay, which drops the bundle; sent in a plain transaction
+#: instead, it waits for the ordinary relayer.
+MAX_RELAY_GAS = 3_000_000
 
 
 class _AsAppended:
@@ -98,7 +105,7 @@ def relay_transaction(
         nonce=chain.engine.account(draft.root, key.address).nonce,
         tip=tip,
         max_fee=2 * base + tip,
-        gas=draft.gas_left,
+        gas=min(draft.gas_left, MAX_RELAY_GAS),
         to=L2_TO_L2_MESSENGER,
         value=0,
         data=data,

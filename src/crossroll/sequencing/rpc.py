@@ -39,9 +39,13 @@ def decode_bundle_request(value: Any) -> BundleRequest:
         raise InvalidParams("txs: want a non-empty list of {chainId, rawTx}")
     if len(txs) > MAX_LEGS:
         raise InvalidParams(f"a bundle has at most {MAX_LEGS} legs, got {len(txs)}")
-    reverting = value.get("revertingTxHashes") or []
+    reverting = value.get("revertingTxHashes")
+    if reverting is None:  # absent or null; {}, 0, "" or false are mistakes, not "none"
+        reverting = []
     if not isinstance(reverting, list):
-        raise InvalidParams("revertingTxHashes: want a list of transaction hashes")
+        raise InvalidParams(
+            f"revertingTxHashes: want a list of transaction hashes, got {reverting!r:.40}"
+        )
     return BundleRequest(
         legs=tuple(_leg(i, leg) for i, leg in enumerate(txs)),
         reverting=tuple(

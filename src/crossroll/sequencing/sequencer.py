@@ -3,13 +3,17 @@
 Each slot is one block on *every* shared rollup, at the same timestamp; the rollups start
 aligned at genesis and get no block from anything else, so slot n is block n on each of them.
 A slot is refused (logged, nothing built) while their heads differ, e.g. after an
-``evm_revert`` on one of them.  Bundles wait in arrival order until a slot takes them
-(included: every leg in that slot, all succeeded) or drops them (a failing leg, or expired);
-a bundle whose ``minTimestamp`` is after the slot's timestamp waits for a later slot.  Each
-built slot is signed at once (:class:`~.commitment.SlotCommitment`: the soft commitment).
+``evm_revert`` on one of them; a slot appended on some members only (an exception or a crash
+between two appends) is taken back (:mod:`.realign`).  Bundles wait in arrival order until
+a slot takes them (included: every leg in that slot, all succeeded) or drops them (a failing
+leg, or expired); a bundle whose ``minTimestamp`` is after the slot's timestamp waits for a
+later slot.  Each built slot is signed at once (:class:`~.commitment.SlotCommitment`: the
+soft commitment).
 
-On a virtual clock, slots with no bundle, no ready pool transaction and no waiting deposit
-on any member are skipped, as idle interval blocks are.
+On a virtual clock, slots with no bundle to try (none pending, or all waiting for their
+``minTimestamp``), no ready pool transaction and no waiting deposit on any member are
+skipped, as idle interval blocks are; a one-shot timer at the time the first waiting bundle
+becomes due keeps the clock from skipping past it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from .attempt import SlotContext
 from .bundle import Bundle, BundleRecord, BundleStatus, InSlotRelay, LegPlace
 from .commitment import SlotCommitment
 from .policy import FirstComeFirstServed
+from .realign import Posted, repair_at_start, undo
+from .waiting import Wake, due_at
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +59,11 @@ class SharedSequencer(PeriodicService):
         guards: Mapping[int, InteropGuard] | None = None,
         rules: InteropRules | None = None,
         policy: OrderingPolicyAPI | None = None,
+        posted: Mapping[int, Posted] | None = None,
     ) -> None:
         """``members``: the shared rollups; ``sequencers``: their deposit sequencers (each
-        block's prefix); ``guards``: their fast-path guards; ``key``: signs slots and relays."""
+        block's prefix); ``guards``: their fast-path guards; ``key``: signs slots and relays;
+        ``posted``: each member's highest block on (or on its way to) the L1."""
         self.ctx = SlotContext(
             dict(sorted(members.items())), dict(guards or {}), rules or InteropRules(), key
         )
@@ -67,6 +75,9 @@ class SharedSequencer(PeriodicService):
         self.slots: dict[int, SlotCommitment] = {}  # by slot number, in order
         self._arrivals = itertools.count()
         self._misaligned: tuple[int, ...] | None = None
+        self.posted = dict(posted or {})
+        self._unfinished: slots.SlotPlan | None = None  # appended in part, not taken back
+        self._wake = Wake(scheduler, self._arm_wake)  # again: the members' time may go back
 
     @property
     def members(self) -> Mapping[int, Chain]:
@@ -90,6 +101,7 @@ class SharedSequencer(PeriodicService):
         )
         self.records[bundle.hash] = BundleRecord(bundle)
         self._pending[bundle.hash] = bundle
+        self._arm_wake()
         return bundle
 
     def _known(self, bundle_hash: Hash32) -> bool:
@@ -139,10 +151,35 @@ class SharedSequencer(PeriodicService):
             log.error("shared sequencer: heads not aligned (%s); no slot until they are", numbers)
         return False
 
+    # ------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        if self._timer is None:  # a crash may have left a slot on some members only
+            repair_at_start(self.members, self.posted)
+        await super().start()
+        self._arm_wake()
+
+    async def stop(self) -> None:
+        await super().stop()
+        self._wake.cancel()
+
     # ----------------------------------------------------------------- work
+    def _due(self) -> float | None:
+        """When a pending bundle may go in a slot (:func:`.waiting.due_at`)."""
+        if not self._pending:
+            return None
+        now = self.scheduler.now()
+        return due_at(self._pending.values(), self.members, now, self.next_timestamp())
+
+    def _arm_wake(self) -> None:
+        """Wake the clock when the first waiting bundle becomes due (:mod:`.waiting`)."""
+        if self._timer is not None:
+            self._wake.at(self._due())
+
     def idle(self) -> bool:
+        due = self._due()
         return (
-            not self._pending
+            self._unfinished is None  # a slot to take back first
+            and (due is None or due > self.scheduler.now())
             and not any(
                 c.ready_transactions(c.head().header.gas_limit) for c in self.members.values()
             )
@@ -157,6 +194,10 @@ class SharedSequencer(PeriodicService):
 
     def build_slot(self) -> SlotCommitment | None:
         """Build, append and sign the next slot now (None if the heads are not aligned)."""
+        if self._unfinished is not None:  # take back what a failed append left
+            plan = self._unfinished
+            if undo(self.members, plan.number, plan.blocks):
+                self._unfinished = None
         if not self.aligned():
             return None
         ts = self.next_timestamp()
@@ -174,7 +215,12 @@ class SharedSequencer(PeriodicService):
                 eligible.append(bundle)
         fees = {cid: child_base_fee(c.head().header) for cid, c in self.members.items()}
         plan = slots.build(self.ctx, self.sequencers, self.policy.order(eligible, fees), ts)
-        slots.append(self.ctx, plan)
+        try:
+            slots.append(self.ctx, plan)
+        except BaseException:
+            if not self.aligned():  # not all taken back: try again before the next slot
+                self._unfinished = plan
+            raise
         for bundle, relays in plan.included:
             legs = tuple(
                 LegPlace(leg.chain_id, leg.tx.hash, plan.number, plan.blocks[leg.chain_id].hash)
@@ -198,6 +244,7 @@ class SharedSequencer(PeriodicService):
             for stale in [n for n in self.slots if n >= plan.number]:
                 del self.slots[stale]
         self.slots[plan.number] = commitment
+        self._arm_wake()
         return commitment
 
     def _settle(self, bundle_hash: Hash32, slot: int, reason: str) -> None:

@@ -16,6 +16,7 @@ from .bundle import BundleRecord
 from .commitment import SlotCommitment
 from .firm import BatchRecord, Derived, FirmView
 from .policy import policy_named
+from .realign import Posted
 from .rpc import bundle_json
 from .sequencer import SharedSequencer
 
@@ -39,9 +40,11 @@ class SharedSequencing:
         mnemonic: str,
         derived: Mapping[int, Derived],
         batch: BatchRecord | None = None,
+        posted: Mapping[int, Posted] | None = None,
     ) -> SharedSequencing:
-        """The shared sequencer over ``members`` (their deposit sequencers, guards and
-        derivations by chain id) with the key of ``mnemonic``'s shared-sequencer account."""
+        """The shared sequencer over ``members`` (their deposit sequencers, guards,
+        derivations and highest posted blocks by chain id) with the key of ``mnemonic``'s
+        shared-sequencer account."""
         some = next(iter(guards.values()), None)
         sequencer = SharedSequencer(
             {cid: cast(Chain, chain) for cid, chain in members.items()},  # builds blocks
@@ -52,6 +55,7 @@ class SharedSequencing:
             guards={cid: guards[cid] for cid in members if cid in guards},
             rules=some.rules if some is not None else InteropRules(),
             policy=policy_named(ordering),
+            posted={cid: posted[cid] for cid in members if cid in posted} if posted else None,
         )
         return cls(sequencer, FirmView({cid: derived[cid] for cid in members}, batch))
 

@@ -14,7 +14,8 @@ order][pool transactions]``:
 Then every block is built once more, whole, from the chain's working state, and must equal
 the drafts (state root, statuses, gas): the chunks are a simulation of that block.  Nothing
 is appended before every block is built and checked, so the slot lands on all rollups or on
-none; :func:`append` appends them, sources of in-slot messages before their destinations.
+none; :func:`append` appends them, sources of in-slot messages before their destinations,
+and takes them back if one append fails (:mod:`.realign`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .attempt import Dropped, Relay, SlotContext, attempt
 from .bundle import Bundle
 from .draft import Draft, run, start
 from .inslot import refusal
+from .realign import undo
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +128,17 @@ def _final(ctx: SlotContext, draft: Draft) -> Block:
 
 
 def append(ctx: SlotContext, plan: SlotPlan) -> None:
-    """Append the plan's blocks (sources of in-slot messages first, then by chain id)."""
-    for cid in _order(plan):
-        ctx.members[cid].append_block(plan.blocks[cid])
-        ctx.members[cid].pool.remove(list(plan.left_out[cid]))
+    """Append the plan's blocks (sources of in-slot messages first, then by chain id).  If
+    one append fails, the blocks already appended are taken back and the error raised, so
+    nothing of the slot stays (:func:`.realign.undo`)."""
+    pools = {cid: chain.pool.copy() for cid, chain in ctx.members.items()}
+    try:
+        for cid in _order(plan):
+            ctx.members[cid].append_block(plan.blocks[cid])
+            ctx.members[cid].pool.remove(list(plan.left_out[cid]))
+    except BaseException:
+        undo(ctx.members, plan.number, plan.blocks, pools)
+        raise
     for cid, block in plan.blocks.items():  # every source is in now
         guard = ctx.guards.get(cid)
         refused = {} if guard is None else guard.reject(block)  # remembers the dependencies

@@ -145,3 +145,25 @@ def test_decode_rejections(engine: PyEvmEngine) -> None:
         engine.decode_transaction(
             sign(key, to=to, nonce=0, gas=5_000_000, data=b"\x01" * (128 * 1024 + 1))
         )
+
+
+def test_oversized_initcode_is_a_refused_transaction_not_a_failed_block() -> None:
+    """py-evm raises OutOfGas for initcode over EIP-3860's limit; the engine must refuse the
+    transaction (a based rollup's or a verifier's block would otherwise fail for good)."""
+    from crossroll.chain import Chain, ChainConfig
+    from crossroll.chain.rules import L2Rules
+    from crossroll.clock import VirtualClock
+    from crossroll.rollup.transact import sign_1559
+
+    chain = Chain(
+        ChainConfig(chain_id=901, rules=L2Rules, automine=False), VirtualClock(start=1_700_000_000)
+    )
+    key = chain.dev_accounts[1].private_key
+    big = sign_1559(
+        key, chain_id=901, nonce=0, tip=10**9, max_fee=10**10, gas=1_000_000, to=None,
+        value=0, data=b"\x00" * 50_000,
+    )  # fmt: skip
+    tx = chain.engine.decode_transaction(big)
+    block, rejected = chain.build([tx], chain.head().header.timestamp + 1)
+    assert block.transactions == ()
+    assert [(t.hash, "EIP-3860" in str(e)) for t, e in rejected] == [(tx.hash, True)]

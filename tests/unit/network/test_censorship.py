@@ -2,7 +2,8 @@
 mode, and shared mode for the first test): a censored account's transaction never lands through the pool, lands by the deadline
 once forced through the L1 queue, and a verifier derives the same block; an uncensored one is
 included early by the watcher, once; a sequencer stripped of the forced prefix never gets
-that block safe, and a verifier's chain holds the transaction anyway.  Plus the admin RPC."""
+that block safe, and a verifier's chain holds the transaction anyway; 40 junk entries queued
+with a censored account's cannot delay it.  Plus the admin RPC."""
 
 from __future__ import annotations
 
@@ -14,24 +15,26 @@ from eth_hash.auto import keccak
 from crossroll.chain.deposits import DepositTransaction
 from crossroll.errors import InvalidParams
 from crossroll.network import Network
+from crossroll.rollup.abi import calldata
+from crossroll.rollup.forced import FORCE_INCLUDE
 from crossroll.rollup.forcedwatch import ForcedStatus
 from crossroll.rollup.transact import sign_1559
 from crossroll.rpc.client import HttpClient
-from crossroll.types import DevAccount
+from crossroll.types import CallRequest, DevAccount
 
 FREE = {"l1__port": 0, "rollups__port": 0, "admin_port": 0}
 TO = b"\x77" * 20
 WINDOW = 10  # the default sequencing.forced_inclusion_window
 
 
-def signed(account: DevAccount, nonce: int = 0, chain_id: int = 901) -> bytes:
+def signed(account: DevAccount, nonce: int = 0, chain_id: int = 901, gas: int = 21_000) -> bytes:
     return sign_1559(
         account.private_key,
         chain_id=chain_id,
         nonce=nonce,
         tip=10**9,
         max_fee=10 * 10**9,
-        gas=21_000,
+        gas=gas,
         to=TO,
         value=1,
         data=b"",
@@ -203,3 +206,41 @@ def test_forced_transactions_that_cannot_apply_are_skipped_with_a_reason(net: Ne
     assert entries[1].signer is None and (entries[1].reason or "").startswith("does not decode")
     assert net.chain(901).chain.head().number > before + 50  # the chain went on
     assert holders(net, keccak(gap)) == []
+
+
+@pytest.mark.slow
+def test_junk_entries_cannot_push_a_censored_victim_past_its_deadline(net: Network) -> None:
+    """Review 5's grief: 40 entries declaring 28M gas with impossible nonces, queued in the
+    L1 block of a censored account's forced transaction, are consumed without taking room
+    (each used to take a block's, delaying the victim 39 L2 blocks); the victim lands in the
+    first L2 block with its deadline origin, and that block becomes safe."""
+    victim, attacker = net.accounts[1], net.accounts[5]
+    net.set_censored(901, [victim.address])
+    queue = net.l1_addresses.forced_inclusion_queue
+    raws = [signed(attacker, 10**9 + i, gas=28_000_000) for i in range(40)] + [signed(victim)]
+    with net.lock:  # all into the L1's next block
+        for raw in raws:
+            data = calldata(FORCE_INCLUDE, 901, raw)
+            net.l1.chain.send_transaction(
+                CallRequest(sender=attacker.address, to=queue, data=data, gas=300_000)
+            )
+    for _ in range(WINDOW + 3):
+        net.advance(12)
+        if status(net, keccak(raws[-1])).status == "included":
+            break
+    entries = {e.tx_hash: e for e in net.forced_transactions(901)}
+    got = entries[keccak(raws[-1])]
+    assert got.status == "included" and got.l2_block is not None, got
+    assert got.l1_origin == got.deadline
+    assert len({entries[keccak(r)].queued_at for r in raws}) == 1  # one L1 block
+    chain, sequencer = net.chain(901).chain, net.sequencers[0]
+    previous = sequencer.origin(chain.block(got.l2_block - 1)).l1.number
+    assert previous < got.deadline  # the first block with that origin
+    for i, raw in enumerate(raws[:-1]):
+        junk = entries[keccak(raw)]
+        assert junk.status == "skipped" and junk.reason == f"nonce {10**9 + i}, account at 0"
+    for _ in range(20):
+        net.advance(12)
+        if net.safety(901).safe() >= got.l2_block:
+            break
+    assert net.safety(901).safe() >= got.l2_block  # derivation expects the same block

@@ -67,6 +67,14 @@ def test_decode_a_full_request() -> None:
         ({"txs": [{"chainId": 901, "rawTx": "0xzz"}]}, "leg 0: rawTx: invalid hex"),
         ({"txs": [{"chainId": 901, "rawTx": "0x"}]}, "leg 0: rawTx is empty"),
         ({"txs": [{"chainId": 901, "rawTx": RAW}], "revertingTxHashes": "0x"}, "list of"),
+        # Falsy non-lists are mistakes too, not "no reverting legs" (only null or absent is).
+        ({"txs": [{"chainId": 901, "rawTx": RAW}], "revertingTxHashes": {}}, "got {}"),
+        ({"txs": [{"chainId": 901, "rawTx": RAW}], "revertingTxHashes": 0}, "got 0"),
+        ({"txs": [{"chainId": 901, "rawTx": RAW}], "revertingTxHashes": ""}, "got ''"),
+        ({"txs": [{"chainId": 901, "rawTx": RAW}], "revertingTxHashes": False}, "got False"),
+        ({"txs": [{"chainId": 901, "rawTx": RAW}], "minTimestamp": False}, "minTimestamp"),
+        ({"txs": [{"chainId": 901, "rawTx": RAW}], "maxTimestamp": {}}, "maxTimestamp"),
+        ({"txs": [{"chainId": 901, "rawTx": RAW}], "minTimestamp": 1.5}, "minTimestamp"),
         (
             {"txs": [{"chainId": 901, "rawTx": RAW}], "revertingTxHashes": ["0x12"]},
             "revertingTxHashes[0]",

@@ -19,6 +19,7 @@ from eth.chains.base import ChainContext
 from eth.consensus.context import ConsensusContext
 from eth.db.atomic import AtomicDB
 from eth.db.chain import ChainDB
+from eth.exceptions import OutOfGas as EvmOutOfGas
 from eth.vm.base import VM
 from eth_hash.auto import keccak
 from eth_utils import ValidationError
@@ -93,7 +94,9 @@ class PyEvmEngine(EngineAPI):
                 else self.rules.initial_base_fee
             ),
             parent_beacon_block_root=ZERO_HASH,
-            extra_data=b"",
+            extra_data=self.config.chain_id.to_bytes(8, "big")
+            if self.rules.genesis_chain_id
+            else b"",
             nonce=b"\x00" * 8,
             mix_hash=ZERO_HASH,
         )
@@ -171,8 +174,10 @@ class PyEvmEngine(EngineAPI):
             evm_tx = self._evm_tx(tx)
             try:
                 receipt, _ = vm.apply_transaction(header, evm_tx)
-            except ValidationError as exc:
-                rejected.append((tx, TransactionRejected(str(exc))))
+            except (ValidationError, EvmOutOfGas) as exc:
+                # py-evm raises OutOfGas (not a ValidationError) for initcode over EIP-3860's
+                # limit: the transaction is invalid, not the block
+                rejected.append((tx, TransactionRejected(str(exc) or type(exc).__name__)))
                 continue
             header = vm.add_receipt_to_header(header, receipt)
             if tx.type == 3:  # only blob transactions use blob gas (saves a header copy)

@@ -29,6 +29,7 @@ def set_nonce(ctx: RpcContext, address: Address, nonce: int) -> None:
 
 
 def mine(ctx: RpcContext, count: int, interval: int | None) -> None:
+    evm.check_mining(ctx)
     if count == 0:
         return
     if not interval:

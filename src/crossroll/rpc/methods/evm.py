@@ -34,8 +34,17 @@ def decode_mine_options(value: Any) -> tuple[int, int | None]:
     return 1, codec.decode_uint64(value)
 
 
+def check_mining(ctx: RpcContext) -> None:
+    """Refuse mining by hand on a chain whose blocks another builder makes (a shared or based
+    rollup: ``Chain.lock_mining``; other ChainAPIs have no lock)."""
+    check = getattr(ctx.chain, "check_mining", None)
+    if check is not None:
+        check()
+
+
 def mine(ctx: RpcContext, options: tuple[int, int | None]) -> str:
     blocks, timestamp = options
+    check_mining(ctx)
     ctx.chain.mine(blocks, timestamp)
     return "0x0"
 
