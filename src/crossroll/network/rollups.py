@@ -146,8 +146,12 @@ class RollupWiring:
         if addresses is None:
             genesis = {h.chain_id: h.chain.block(0).header.timestamp for h in rollups}
             deployer, fund, mine = self.deploy_as
+            # the shared sequencer's key posts the shared batches (the embedded L1's genesis
+            # funds it; an external L1's deployer tops it up like the role accounts)
+            poster = shared_sequencer_account(self.mnemonic).address
+            extra = [poster] if "shared" in self.modes.values() else []
             addresses = deploy_rollups(
-                client, self.configs, genesis, deployer, fund=fund, mine=mine
+                client, self.configs, genesis, deployer, fund=fund, mine=mine, also_fund=extra
             )
         self._addresses = addresses
         for config, handle in zip(self.configs, rollups, strict=True):

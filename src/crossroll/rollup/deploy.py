@@ -81,11 +81,14 @@ def deploy_rollups(
     *,
     fund: int = DEFAULT_ROLE_FUNDING,
     mine: bool = True,
+    also_fund: Sequence[Address] = (),
 ) -> L1Addresses:
     """Deploy and register every rollup's contracts; return their addresses.
 
     ``genesis_timestamps``: each rollup's L2 genesis timestamp by chain id (the oracle's
-    starting timestamp; starting block is 0).  ``mine``: see :func:`transact.wait`."""
+    starting timestamp; starting block is 0).  ``mine``: see :func:`transact.wait`.
+    ``also_fund``: accounts topped up to ``fund`` like the role accounts (the shared
+    sequencer's key, which posts shared batches)."""
     if len({c.chain_id for c in configs}) != len(configs):
         raise DeploymentError("two rollups with the same chain id")
     missing = [c.chain_id for c in configs if c.chain_id not in genesis_timestamps]
@@ -97,7 +100,7 @@ def deploy_rollups(
     try:
         _create_all(client, configs, genesis_timestamps, deployer, plan, start, mine)
         _register_all(client, configs, deployer, plan, mine)
-        _fund_roles(client, configs, deployer, fund, mine)
+        _fund_roles(client, configs, deployer, fund, mine, also_fund)
     except (ChainError, L1TransactionFailed) as exc:  # a revert in estimation, or mined
         raise DeploymentError(f"deploying the rollup contracts failed: {exc.message}") from exc
     return plan
@@ -197,25 +200,26 @@ def _fund_roles(
     deployer: DevAccount,
     fund: int,
     mine: bool,
+    also_fund: Sequence[Address] = (),
 ) -> None:
     if fund <= 0:
         return
     nonce = transact.nonce(client, deployer.address, "pending")
     hashes: list[Hash32] = []
-    for config in configs:
-        for account in (config.batcher, config.proposer, config.challenger):
-            balance = transact.quantity(
-                client.request("eth_getBalance", [transact.hexstr(account.address), "latest"])
-            )
-            if balance < fund:
-                hashes.append(
-                    transact.send(
-                        client,
-                        deployer,
-                        account.address,
-                        value=fund - balance,
-                        nonce_=nonce + len(hashes),
-                        gas=21_000,
-                    )
+    roles = [a.address for c in configs for a in (c.batcher, c.proposer, c.challenger)]
+    for address in [*roles, *also_fund]:
+        balance = transact.quantity(
+            client.request("eth_getBalance", [transact.hexstr(address), "latest"])
+        )
+        if balance < fund:
+            hashes.append(
+                transact.send(
+                    client,
+                    deployer,
+                    address,
+                    value=fund - balance,
+                    nonce_=nonce + len(hashes),
+                    gas=21_000,
                 )
+            )
     transact.wait(client, hashes, mine=mine)

@@ -189,3 +189,26 @@ def test_fixed_gas_limits_keep_headroom(make_chain: ChainFactory, clock: Virtual
                 assert receipt.gas_used <= 0.85 * REGISTER_GAS
                 seen["register"] += 1
     assert seen == {"create": 8, "register": 2}
+
+
+def test_also_fund_tops_up_extra_accounts_after_the_contracts(
+    make_chain: ChainFactory, clock: VirtualClock
+) -> None:
+    """On an external L1 the shared sequencer's key (which posts shared batches) is topped up
+    like the role accounts, after the contracts, so their addresses do not move."""
+    from crossroll.sequencing.addresses import shared_sequencer_account
+
+    l1, l2 = make_chain(L1_ID), make_chain(901, l2=True)
+    config = RollupConfig.for_rollup(901, 0)
+    poster = shared_sequencer_account().address
+    assert l1.account(poster).balance == 0
+    addresses = deploy_rollups(
+        client_of(l1, clock),
+        [config],
+        {901: l2.block(0).header.timestamp},
+        l1.dev_accounts[0],
+        also_fund=[poster],
+    )
+    assert addresses == planned_addresses(l1.dev_accounts[0].address, 0, [config], L1_ID)
+    assert l1.account(poster).balance == DEFAULT_ROLE_FUNDING
+    assert l1.account(config.batcher.address).balance == DEFAULT_ROLE_FUNDING
