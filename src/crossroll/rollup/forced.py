@@ -49,9 +49,9 @@ from eth_hash.auto import keccak
 
 from ..abc import L1ViewAPI
 from ..errors import ConfigError
-from ..types import Address, Block, BlockEnv, Hash32, LogFilter, Transaction
+from ..types import Address, Block, BlockEnv, Hash32, Transaction
 from .forcedcheck import ForcedContext, Precheck
-from .origin import END, Cursor
+from .origin import END, Cursor, logs_after
 
 #: ``ForcedInclusionQueue``'s function and event.
 FORCE_INCLUDE = "forceInclude(uint256,bytes)"
@@ -98,21 +98,12 @@ class ForcedInclusion:
 
     def queued(self, l1: L1ViewAPI, after: Cursor, up_to: int) -> list[QueuedTransaction]:
         """The chain's queue entries after ``after`` in L1 blocks up to ``up_to``."""
-        first = max(after[0] + (1 if after[1] == END else 0), 0)
-        if first > up_to:
-            return []
-        flt = LogFilter(
-            from_block=first,
-            to_block=up_to,
-            addresses=(self.queue,),
-            topics=((TRANSACTION_FORCED_TOPIC,), (self.chain_id.to_bytes(32, "big"),)),
-        )
-        out = []
-        for entry in l1.logs(flt):
-            position = (entry.block_number, entry.log_index)
-            if position > after and not entry.removed and len(entry.topics) == 4:
-                out.append(_queued(self.chain_id, entry.topics, entry.data, position))
-        return out
+        topics = ((TRANSACTION_FORCED_TOPIC,), (self.chain_id.to_bytes(32, "big"),))
+        return [
+            _queued(self.chain_id, entry.topics, entry.data, position)
+            for position, entry in logs_after(l1, self.queue, topics, after, up_to)
+            if len(entry.topics) == 4
+        ]
 
     def due(self, l1: L1ViewAPI, after: Cursor, origin_number: int) -> list[QueuedTransaction]:
         """Entries after ``after`` due at L1 origin ``origin_number``."""

@@ -24,7 +24,7 @@ from ..chain.deposits import (
     deposit_from_log,
 )
 from ..errors import ConfigError, UnknownBlock
-from ..types import Address, Block, Hash32, L1BlockInfo, LogFilter, Transaction
+from ..types import Address, Block, Hash32, L1BlockInfo, Log, LogFilter, Transaction
 from .globalroot import NO_ROOT, global_root_deposit, global_root_of, hub_root_between
 from .l1info import L1Info, l1_info_of
 
@@ -55,25 +55,33 @@ def genesis_origin(l1: L1ViewAPI) -> BlockOrigin:
     return BlockOrigin(l1.info(0), 0, START)
 
 
-def waiting_deposits(
-    l1: L1ViewAPI, portal: Address, cursor: Cursor, up_to: int
-) -> list[tuple[Cursor, DepositTransaction]]:
-    """Portal deposits after ``cursor`` in L1 blocks up to ``up_to``, with their positions."""
+def logs_after(
+    l1: L1ViewAPI,
+    address: Address,
+    topics: tuple[tuple[bytes, ...], ...],
+    cursor: Cursor,
+    up_to: int,
+) -> list[tuple[Cursor, Log]]:
+    """``address``'s logs matching ``topics`` after ``cursor`` in L1 blocks up to
+    ``up_to``, with their positions (the portal's deposits, the forced-inclusion queue)."""
     first = max(cursor[0] + (1 if cursor[1] == END else 0), 0)
     if first > up_to:
         return []
-    flt = LogFilter(
-        from_block=first,
-        to_block=up_to,
-        addresses=(portal,),
-        topics=((TRANSACTION_DEPOSITED_TOPIC,),),
-    )
+    flt = LogFilter(from_block=first, to_block=up_to, addresses=(address,), topics=topics)
     out = []
     for entry in l1.logs(flt):
         position = (entry.block_number, entry.log_index)
         if position > cursor and not entry.removed:
-            out.append((position, deposit_from_log(entry)))
+            out.append((position, entry))
     return out
+
+
+def waiting_deposits(
+    l1: L1ViewAPI, portal: Address, cursor: Cursor, up_to: int
+) -> list[tuple[Cursor, DepositTransaction]]:
+    """Portal deposits after ``cursor`` in L1 blocks up to ``up_to``, with their positions."""
+    found = logs_after(l1, portal, ((TRANSACTION_DEPOSITED_TOPIC,),), cursor, up_to)
+    return [(position, deposit_from_log(entry)) for position, entry in found]
 
 
 def _sequence_number(parent: BlockOrigin, origin: L1BlockInfo) -> int:
