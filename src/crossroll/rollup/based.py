@@ -36,7 +36,7 @@ from ..abc import L1ViewAPI, SchedulerAPI, TxGuardAPI
 from ..errors import CrossrollError, DataError, DerivationError
 from ..types import Block, Hash32, L1BlockInfo, Transaction
 from .derivation import Counters, Derivation, DerivedBlock
-from .forcedcheck import ForcedContext
+from .forcedcheck import ForcedContext, executes_messages
 from .origin import origin_of_block
 
 if TYPE_CHECKING:
@@ -81,6 +81,15 @@ class BasedCounters(Counters):
             "postedTransactions": self.posted_transactions,
             "leftOut": self.left_out,
         }
+
+
+#: Rebuilds of one block for executing messages the fast-path check refuses, before every
+#: transaction that could execute one is left out of it (a bound on the work a post can cause).
+MAX_GUARD_ROUNDS = 4
+TOO_MANY_ROUNDS = (
+    f"left out: executing messages were refused in {MAX_GUARD_ROUNDS} rebuilds of this block,"
+    " so no transaction of it may execute one"
+)
 
 
 class BasedBuilder(Derivation):
@@ -176,6 +185,7 @@ class BasedBuilder(Derivation):
         timestamp = max(info.timestamp, parent.timestamp)
         candidates = [*prefix, *posted]
         refused: dict[Hash32, str] = {}
+        rounds = 0
         while True:
             txs = [tx for tx in candidates if tx.hash not in refused]
             block, rejected = self.l2.build(txs, timestamp)
@@ -191,6 +201,18 @@ class BasedBuilder(Derivation):
             # Left out like any transaction that does not apply; later ones may now fail
             # (a sender's next nonce), which the rebuild decides.
             refused.update({h: exc.message for h, exc in checked.items()})
+            rounds += 1
+            if rounds == MAX_GUARD_ROUNDS:
+                # Posts that refuse one message per rebuild would cost every node a rebuild
+                # per transaction: after a few rounds, every transaction that could execute
+                # a message (it access-lists the CrossL2Inbox) is left out of this block.
+                refused.update(
+                    {
+                        tx.hash: TOO_MANY_ROUNDS
+                        for tx in candidates
+                        if tx.hash not in refused and executes_messages(tx)
+                    }
+                )
         self.l2.append_block(block)
         reasons = {tx.hash: str(exc) for tx, exc in rejected} | refused
         included = {tx.hash for tx in block.transactions}

@@ -374,3 +374,49 @@ def test_a_restart_from_a_data_dir_goes_on_from_the_l1(tmp_path: Path) -> None:
         verifier = net.start_verifier(901, serve=False)
         net.advance(0)
         assert verifier.chain.head().hash == l2.head().hash
+
+
+def test_rebuilds_for_refused_messages_are_bounded(net: Network) -> None:
+    """Posts whose executing messages are refused one rebuild at a time (each refusal
+    unmasking the next) cost at most MAX_GUARD_ROUNDS + 1 builds of the block: then every
+    transaction that could execute a message is left out, and the others still land."""
+    from crossroll.rollup.based import MAX_GUARD_ROUNDS, TOO_MANY_ROUNDS
+    from crossroll.rollup.forcedcheck import executes_messages
+
+    b = builder(net)
+    real = b.guard
+    assert real is not None
+    builds = 0
+
+    class OneAtATime:
+        """Refuses the first message-executing transaction of every block it is shown."""
+
+        def admit(self, tx: object) -> None: ...
+
+        def reject(self, block: Any) -> dict[Hash32, Any]:
+            nonlocal builds
+            builds += 1
+            for tx in block.transactions:
+                if not tx.is_deposit and executes_messages(tx):
+                    return {tx.hash: RollupError("refused one at a time")}
+            return {}
+
+    b.guard = OneAtATime()  # type: ignore[assignment]
+    try:
+        entry = AccessListEntry(CROSS_L2_INBOX, (b"\x03" + bytes(31),))
+        senders = net.accounts[3:9]
+        executing = [
+            signed(a, 0, to=BOB, value=1, gas=30_000, access=(entry,)) for a in senders
+        ]  # six of them: more than MAX_GUARD_ROUNDS
+        plain = signed(net.accounts[2], 0, value=5)
+        post(net, [*executing, plain])
+        net.advance(12)
+    finally:
+        b.guard = real
+    l2 = net.chain(901).chain
+    assert l2.receipt(keccak(plain)).status == 1  # type: ignore[union-attr]
+    assert all(l2.receipt(keccak(raw)) is None for raw in executing)
+    reasons = [b.left_out[keccak(raw)][1] for raw in executing]
+    assert reasons[:MAX_GUARD_ROUNDS] == ["refused one at a time"] * MAX_GUARD_ROUNDS
+    assert reasons[MAX_GUARD_ROUNDS:] == [TOO_MANY_ROUNDS] * (len(executing) - MAX_GUARD_ROUNDS)
+    assert builds == MAX_GUARD_ROUNDS + 1  # for the block with the post (others: 1 each)
