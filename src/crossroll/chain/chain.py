@@ -350,10 +350,10 @@ class Chain(ChainAPI):
             deposits = _as_transactions(self._deposit_source(timestamp))
         txs = self._block_transactions(deposits)
         block, rejected = self.engine.build_block(self.store.head.header, self.state_root, txs, env)
+        prefix = {tx.hash for tx in deposits}
         while self._guard is not None and (refused := self._guard.reject(block)):
             # Drop the refused pool transactions and rebuild from the pool, so a sender's
             # later nonces wait for the gap instead of failing in this block.
-            prefix = {tx.hash for tx in deposits}
             dropped = [tx for tx in block.transactions if tx.hash in refused.keys() - prefix]
             if not dropped:  # only the rollup node's prefix: not the sequencer's to drop
                 break
@@ -430,9 +430,7 @@ class Chain(ChainAPI):
                 f"transaction 0x{tx.hash.hex()} does not apply: {exc}",
                 data="0x" + tx.hash.hex(),
             )
-        self.next_timestamp = None
-        self._append(block, [])
-        return block
+        return self.append_block(block)
 
     def build(
         self,
